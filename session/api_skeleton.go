@@ -135,3 +135,11 @@ func (s *Session) Value(key string) (json.RawMessage, bool) { panic("unimplement
 
 // SetValue sets any data key to raw JSON (appended at the end when new).
 func (s *Session) SetValue(key string, v json.RawMessage) error { panic("unimplemented") }
+
+// StoreState returns the value a store attached with SetStoreState (nil when
+// none). Stores that do not keep the session pointer (Redis) use it to
+// remember the state they loaded, so that Save writes only what changed.
+func (s *Session) StoreState() any { panic("unimplemented") }
+
+// SetStoreState attaches a store's private value to the session.
+func (s *Session) SetStoreState(v any) { panic("unimplemented") }
