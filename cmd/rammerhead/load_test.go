@@ -1,0 +1,299 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// The load run: `go test ./cmd/rammerhead -run TestLoad -load` (add
+// -load.duration=2m for the memory-flat check). Without -load, TestLoad is
+// a small smoke run that still requires zero errors.
+var (
+	loadFull     = flag.Bool("load", false, "TestLoad: run the full load test (1,000 sessions, 200 connections)")
+	loadDuration = flag.Duration("load.duration", 30*time.Second, "TestLoad: total duration of the measured phases")
+	loadConns    = flag.Int("load.conns", 200, "TestLoad: concurrent connections")
+	loadSessions = flag.Int("load.sessions", 1000, "TestLoad: sessions created before the run")
+)
+
+// loadPage returns an HTML page of about size bytes with the links,
+// scripts and styles a proxy rewrites.
+func loadPage(size int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`<!DOCTYPE html><html><head><meta charset="utf-8"><title>load page</title>
+<link rel="stylesheet" href="/static/site.css"><script src="/static/app.js"></script>
+<style>body{background:url(/img/bg.png)} .x{color:#333}</style></head><body><h1>Load test</h1>`)
+	for i := 0; b.Len() < size-200; i++ {
+		fmt.Fprintf(&b, `<p class="x">Paragraph %d with <a href="/page/%d?q=%d">a link</a>, <a href="https://example.test/abs/%d">an absolute one</a> and <img src="/img/%d.png" alt="img"> an image.</p>`+"\n", i, i, i, i, i)
+	}
+	b.WriteString(`<script>document.title = "done";</script></body></html>`)
+	for b.Len() < size {
+		b.WriteByte('\n')
+	}
+	return b.Bytes()[:size]
+}
+
+// memSample is one sample of the process's memory.
+type memSample struct {
+	at         time.Duration
+	heapInuse  uint64
+	heapAlloc  uint64
+	sys        uint64
+	rss        uint64
+	goroutines int
+}
+
+func readRSS() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			f := strings.Fields(rest)
+			if len(f) > 0 {
+				n, _ := strconv.ParseUint(f[0], 10, 64)
+				return n * 1024
+			}
+		}
+	}
+	return 0
+}
+
+// phaseResult is what one load phase measured.
+type phaseResult struct {
+	name     string
+	requests int
+	errors   int64
+	firstErr string
+	elapsed  time.Duration
+	p50, p99 time.Duration
+	max      time.Duration
+}
+
+func (r phaseResult) String() string {
+	return fmt.Sprintf("%-14s %8d req %9.0f req/s  p50 %-10v p99 %-10v max %-10v errors %d",
+		r.name, r.requests, float64(r.requests)/r.elapsed.Seconds(), r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.max.Round(time.Microsecond), r.errors)
+}
+
+// runPhase runs conns workers for d; each calls do(worker, i) and records
+// its latency. do returns an error for a failed request.
+func runPhase(name string, conns int, d time.Duration, do func(w, i int) error) phaseResult {
+	res := phaseResult{name: name}
+	lat := make([][]time.Duration, conns)
+	var errs atomic.Int64
+	var firstErr atomic.Value
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; time.Now().Before(deadline); i++ {
+				t0 := time.Now()
+				err := do(w, i)
+				lat[w] = append(lat[w], time.Since(t0))
+				if err != nil {
+					errs.Add(1)
+					firstErr.CompareAndSwap(nil, err.Error())
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	res.requests = len(all)
+	res.errors = errs.Load()
+	if v := firstErr.Load(); v != nil {
+		res.firstErr = v.(string)
+	}
+	if n := len(all); n > 0 {
+		res.p50 = all[n/2]
+		res.p99 = all[min(n-1, n*99/100)]
+		res.max = all[n-1]
+	}
+	return res
+}
+
+func fetch(c *http.Client, url string, minLen int) error {
+	resp, err := c.Get(url)
+	if err != nil {
+		return err
+	}
+	n, err := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return fmt.Errorf("%s: body: %w", url, err)
+	}
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("%s: status %d", url, resp.StatusCode)
+	}
+	if n < int64(minLen) {
+		return fmt.Errorf("%s: body of %d bytes, want at least %d", url, n, minLen)
+	}
+	return nil
+}
+
+// TestLoad measures /sessionexists, a proxied 20 KB HTML page and the same
+// page fetched directly, with many sessions and connections, and samples
+// memory over the run. Every request must succeed.
+func TestLoad(t *testing.T) {
+	sessions, conns, total := 20, 4, 1500*time.Millisecond
+	if *loadFull {
+		sessions, conns, total = *loadSessions, *loadConns, *loadDuration
+	}
+
+	const pageSize = 20 * 1024
+	page := loadPage(pageSize)
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+		w.Write(page)
+	}))
+	defer upstream.Close()
+
+	base, stop := startInProcess(t, io.Discard, "--store", "file:"+t.TempDir(), "--log-level", "warn")
+
+	tr := &http.Transport{
+		MaxIdleConns:        conns * 2,
+		MaxIdleConnsPerHost: conns,
+		MaxConnsPerHost:     conns,
+		DisableCompression:  true,
+		IdleConnTimeout:     time.Minute,
+	}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+
+	// Sessions.
+	ids := make([]string, sessions)
+	var createErr atomic.Value
+	var wg sync.WaitGroup
+	created := time.Now()
+	for w := range min(conns, 50) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < sessions; i += min(conns, 50) {
+				resp, err := client.Get(base + "/newsession")
+				if err != nil {
+					createErr.CompareAndSwap(nil, err)
+					return
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 || !sessionIDRe.Match(b) {
+					createErr.CompareAndSwap(nil, fmt.Errorf("/newsession: %d %q", resp.StatusCode, b))
+					return
+				}
+				ids[i] = string(b)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := createErr.Load(); err != nil {
+		t.Fatalf("creating sessions: %v", err)
+	}
+	t.Logf("created %d sessions in %v", sessions, time.Since(created).Round(time.Millisecond))
+
+	// Memory sampler.
+	var samples []memSample
+	var smu sync.Mutex
+	sample := func(at time.Duration) {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		smu.Lock()
+		samples = append(samples, memSample{at, ms.HeapInuse, ms.HeapAlloc, ms.Sys, readRSS(), runtime.NumGoroutine()})
+		smu.Unlock()
+	}
+	runStart := time.Now()
+	sample(0)
+	stopSampler := make(chan struct{})
+	samplerDone := make(chan struct{})
+	go func() {
+		defer close(samplerDone)
+		tick := time.NewTicker(max(total/15, 500*time.Millisecond))
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				sample(time.Since(runStart))
+			case <-stopSampler:
+				return
+			}
+		}
+	}()
+
+	rngs := make([]*rand.Rand, conns)
+	for i := range rngs {
+		rngs[i] = rand.New(rand.NewPCG(uint64(i), 42))
+	}
+	pick := func(w int) string { return ids[rngs[w].IntN(len(ids))] }
+
+	var results []phaseResult
+	results = append(results, runPhase("sessionexists", conns, total/4, func(w, _ int) error {
+		return fetch(client, base+"/sessionexists?id="+pick(w), len("exists"))
+	}))
+	results = append(results, runPhase("proxied 20KB", conns, total/2, func(w, _ int) error {
+		return fetch(client, base+"/"+pick(w)+"/"+upstream.URL+"/page.html", pageSize*3/4)
+	}))
+	results = append(results, runPhase("direct 20KB", conns, total/4, func(w, _ int) error {
+		return fetch(client, upstream.URL+"/page.html", pageSize)
+	}))
+	close(stopSampler)
+	<-samplerDone
+	sample(time.Since(runStart))
+
+	t.Logf("load: %d sessions, %d connections, %v total, GOMAXPROCS %d", sessions, conns, total, runtime.GOMAXPROCS(0))
+	for _, r := range results {
+		t.Log(r.String())
+		if r.errors > 0 {
+			t.Errorf("%s: %d errors, first: %s", r.name, r.errors, r.firstErr)
+		}
+		if r.requests == 0 {
+			t.Errorf("%s: no request completed", r.name)
+		}
+	}
+	t.Log("memory (whole test process: server + load generator):")
+	t.Logf("  %8s %10s %10s %10s %10s %6s", "t", "heapInuse", "heapAlloc", "sys", "rss", "gor")
+	for _, s := range samples {
+		t.Logf("  %8v %9.1fM %9.1fM %9.1fM %9.1fM %6d", s.at.Round(100*time.Millisecond),
+			mb(s.heapInuse), mb(s.heapAlloc), mb(s.sys), mb(s.rss), s.goroutines)
+	}
+	if len(samples) >= 6 {
+		third := len(samples) / 3
+		avg := func(ss []memSample) float64 {
+			var sum float64
+			for _, s := range ss {
+				sum += float64(s.heapInuse)
+			}
+			return sum / float64(len(ss))
+		}
+		first, last := avg(samples[1:1+third]), avg(samples[len(samples)-third:])
+		t.Logf("heapInuse: first third avg %.1fM, last third avg %.1fM (ratio %.2f)", first/1e6, last/1e6, last/first)
+	}
+
+	if code := stop(); code != 0 {
+		t.Fatalf("serve exit %d", code)
+	}
+}
+
+func mb(n uint64) float64 { return float64(n) / (1 << 20) }

@@ -1,0 +1,471 @@
+package session
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/rammerhead-go/rammerhead/cookiejar"
+	"github.com/rammerhead-go/rammerhead/urlshuffle"
+)
+
+// maxJSTime is the largest magnitude of a JavaScript Date's time value in
+// milliseconds.
+const maxJSTime = 8.64e15
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+func fmtErr(sentinel error, format string, args ...any) error {
+	return fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, args...))
+}
+
+func corrupt(format string, args ...any) error {
+	return fmtErr(ErrCorrupted, format, args...)
+}
+
+// validJSON checks that v is exactly one JSON value (surrounding
+// whitespace allowed) in valid UTF-8 and returns it compacted.
+func validJSON(v []byte) ([]byte, error) {
+	if !utf8.Valid(v) {
+		return nil, fmt.Errorf("not valid UTF-8")
+	}
+	i := skipWS(v, 0)
+	if i == len(v) {
+		return nil, fmt.Errorf("empty value")
+	}
+	end, err := scanValue(v, i, 0)
+	if err != nil {
+		return nil, err
+	}
+	if rest := skipWS(v, end); rest != len(v) {
+		return nil, fmt.Errorf("trailing data at offset %d", rest)
+	}
+	return compact(v[i:end]), nil
+}
+
+// keyIs reports whether the key token (quotes included) decodes to name.
+func keyIs(tok []byte, escaped bool, name string) bool {
+	if !escaped {
+		return string(tok[1:len(tok)-1]) == name
+	}
+	return unquote(tok, true) == name
+}
+
+// normalizeField checks the raw (compact, valid) JSON of a data member
+// against the documented shape of a known key and returns the raw value to
+// keep (a shared constant when possible; "" for an integer timestamp) and,
+// for createdAt and lastUsed, the time in milliseconds.
+func normalizeField(key string, raw []byte) (canon string, ms int64, err error) {
+	c := raw[0]
+	switch key {
+	case KeyCreatedAt, KeyLastUsed:
+		if c != '-' && !isDigit(c) {
+			return "", 0, fmt.Errorf("%s is %s, not a number of milliseconds", key, kindName(c))
+		}
+		f, perr := parseNumber(raw)
+		if perr != nil || math.Abs(f) > maxJSTime {
+			return "", 0, fmt.Errorf("%s %s is outside the range of a JavaScript date", key, raw)
+		}
+		ms = int64(f) // truncates toward zero, as JavaScript's TimeClip
+		if strconv.FormatInt(ms, 10) == string(raw) {
+			return "", ms, nil
+		}
+		return string(raw), ms, nil
+	case KeyShuffleDict:
+		switch c {
+		case 'n':
+			return rawNull, 0, nil
+		case '"':
+			d := unquote(raw, bytes.IndexByte(raw, '\\') >= 0)
+			if err := urlshuffle.ValidDictionary(d); err != nil {
+				return "", 0, fmt.Errorf("shuffleDict %q: %w", d, err)
+			}
+			return quoteString(d), 0, nil
+		}
+		return "", 0, fmt.Errorf("shuffleDict is %s, not null or a string", kindName(c))
+	case KeyExternalProxySettings:
+		switch c {
+		case 'n':
+			return rawNull, 0, nil
+		case '{':
+			if _, err := parseProxy(raw); err != nil {
+				return "", 0, err
+			}
+			return string(raw), 0, nil
+		}
+		return "", 0, fmt.Errorf("externalProxySettings is %s, not null or an object", kindName(c))
+	case KeyRestrictIP:
+		if c != 'n' && c != '"' {
+			return "", 0, fmt.Errorf("restrictIP is %s, not a string", kindName(c))
+		}
+	case KeyInjectable:
+		if _, err := parseInjectable(raw); err != nil {
+			return "", 0, err
+		}
+	}
+	return internRaw(raw), 0, nil
+}
+
+// jsonString decodes the string value at raw[vs:ve] for field name of
+// object obj: null gives "", another type an error.
+func jsonString(raw []byte, obj, name string) (string, error) {
+	switch raw[0] {
+	case 'n':
+		return "", nil
+	case '"':
+		return unquote(raw, bytes.IndexByte(raw, '\\') >= 0), nil
+	}
+	return "", fmt.Errorf("%s.%s is %s, not a string", obj, name, kindName(raw[0]))
+}
+
+// jsonStrings decodes an array of strings (null gives nil).
+func jsonStrings(raw []byte, obj, name string) ([]string, error) {
+	switch raw[0] {
+	case 'n':
+		return nil, nil
+	case '[':
+	default:
+		return nil, fmt.Errorf("%s.%s is %s, not an array of strings", obj, name, kindName(raw[0]))
+	}
+	out := []string{}
+	_, err := scanArray(raw, 0, 1, func(vs, ve int) error {
+		if raw[vs] != '"' {
+			return fmt.Errorf("%s.%s[%d] is %s, not a string", obj, name, len(out), kindName(raw[vs]))
+		}
+		out = append(out, unquote(raw[vs:ve], bytes.IndexByte(raw[vs:ve], '\\') >= 0))
+		return nil
+	})
+	return out, err
+}
+
+// parseProxy decodes a valid, compact externalProxySettings object. Fields
+// must have their documented types (null counts as absent); a port may also
+// be a number. Unknown fields are ignored (and kept in the raw value).
+func parseProxy(raw []byte) (*ProxySettings, error) {
+	const obj = "externalProxySettings"
+	if raw[0] != '{' {
+		return nil, fmt.Errorf("%s is %s, not an object", obj, kindName(raw[0]))
+	}
+	p := &ProxySettings{}
+	_, err := scanObject(raw, 0, 1, func(key []byte, kesc bool, vs, ve int) error {
+		name := unquote(key, kesc)
+		v := raw[vs:ve]
+		var dst *string
+		switch name {
+		case "host":
+			dst = &p.Host
+		case "hostname":
+			dst = &p.Hostname
+		case "port":
+			if v[0] == '-' || isDigit(v[0]) {
+				p.Port = string(v)
+				return nil
+			}
+			dst = &p.Port
+		case "proxyAuth":
+			dst = &p.ProxyAuth
+		case "authHeader":
+			dst = &p.AuthHeader
+		case "bypassRules":
+			rules, err := jsonStrings(v, obj, name)
+			p.BypassRules = rules
+			return err
+		default:
+			return nil
+		}
+		str, err := jsonString(v, obj, name)
+		*dst = str
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// parseInjectable decodes a valid, compact injectable object.
+func parseInjectable(raw []byte) (Injectable, error) {
+	const obj = "injectable"
+	var in Injectable
+	if raw[0] != '{' {
+		return in, fmt.Errorf("%s is %s, not an object", obj, kindName(raw[0]))
+	}
+	_, err := scanObject(raw, 0, 1, func(key []byte, kesc bool, vs, ve int) error {
+		name := unquote(key, kesc)
+		v := raw[vs:ve]
+		var err error
+		switch name {
+		case "scripts":
+			in.Scripts, err = jsonStrings(v, obj, name)
+		case "styles":
+			in.Styles, err = jsonStrings(v, obj, name)
+		case "userScripts":
+			switch v[0] {
+			case 'n':
+				in.UserScripts = nil
+			case '[':
+				in.UserScripts = make([]json.RawMessage, 0)
+				_, err = scanArray(v, 0, 1, func(es, ee int) error {
+					in.UserScripts = append(in.UserScripts, append(json.RawMessage(nil), v[es:ee]...))
+					return nil
+				})
+			default:
+				err = fmt.Errorf("%s.%s is %s, not an array", obj, name, kindName(v[0]))
+			}
+		}
+		return err
+	})
+	return in, err
+}
+
+// parseLocalStorage decodes data.localStorage leniently: entries of another
+// shape are skipped, a non-string value is given as its JSON text.
+func parseLocalStorage(raw []byte) map[string]LocalStorageEntry {
+	out := map[string]LocalStorageEntry{}
+	if len(raw) == 0 || raw[0] != '{' {
+		return out
+	}
+	_, _ = scanObject(raw, 0, 1, func(key []byte, kesc bool, vs, ve int) error {
+		v := raw[vs:ve]
+		if v[0] != '{' {
+			return nil
+		}
+		e := LocalStorageEntry{Data: map[string]string{}}
+		_, _ = scanObject(v, 0, 1, func(k2 []byte, k2esc bool, s2, e2 int) error {
+			v2 := v[s2:e2]
+			switch unquote(k2, k2esc) {
+			case "data":
+				if v2[0] != '{' {
+					return nil
+				}
+				_, _ = scanObject(v2, 0, 1, func(k3 []byte, k3esc bool, s3, e3 int) error {
+					v3 := v2[s3:e3]
+					if v3[0] == '"' {
+						e.Data[unquote(k3, k3esc)] = unquote(v3, bytes.IndexByte(v3, '\\') >= 0)
+					} else {
+						e.Data[unquote(k3, k3esc)] = string(v3)
+					}
+					return nil
+				})
+			case "timestamp":
+				if v2[0] == '-' || isDigit(v2[0]) {
+					if f, err := parseNumber(v2); err == nil && math.Abs(f) <= maxJSTime {
+						e.Timestamp = int64(f)
+					}
+				}
+			}
+			return nil
+		})
+		out[unquote(key, kesc)] = e
+		return nil
+	})
+	return out
+}
+
+// setMember returns the compact object obj with member key set to val
+// (every occurrence replaced in place, or appended when absent). An obj
+// that is empty or not an object is replaced by a new object.
+func setMember(obj []byte, key string, val []byte) []byte {
+	if len(obj) == 0 || obj[0] != '{' {
+		b := append([]byte{'{'}, appendQuote(nil, key)...)
+		b = append(b, ':')
+		b = append(b, val...)
+		return append(b, '}')
+	}
+	out := make([]byte, 0, len(obj)+len(key)+len(val)+4)
+	last := 0
+	found := false
+	_, _ = scanObject(obj, 0, 1, func(k []byte, kesc bool, vs, ve int) error {
+		if keyIs(k, kesc, key) {
+			out = append(out, obj[last:vs]...)
+			out = append(out, val...)
+			last = ve
+			found = true
+		}
+		return nil
+	})
+	out = append(out, obj[last:]...)
+	if found {
+		return out
+	}
+	out = out[:len(out)-1] // drop '}'
+	if len(out) > 1 {
+		out = append(out, ',')
+	}
+	out = appendQuote(out, key)
+	out = append(out, ':')
+	out = append(out, val...)
+	return append(out, '}')
+}
+
+// Deserialize loads the .rhfsession form
+// {"data":{...},"serializedCookieJar":"<jar JSON>"}. Whitespace and key
+// order are free; other top-level keys are ignored (Node drops them too).
+// The id is not validated (see ValidateID). A loaded session counts as
+// used; see the package documentation for how gaps are filled.
+//
+// Errors wrap ErrCorrupted and say what is wrong: empty input, a UTF-8 BOM
+// (Node rejects it as bad JSON), invalid UTF-8, not JSON, trailing data, a
+// top level that is not an object, data missing or not an object,
+// serializedCookieJar missing or not a string, a jar cookiejar cannot
+// decode (the error also wraps cookiejar.ErrInvalidJar), or a known data key
+// of the wrong shape (createdAt/lastUsed not numbers, a shuffleDict that is
+// not a permutation of urlshuffle.BaseDictionary, an externalProxySettings,
+// restrictIP or injectable of the wrong type).
+func Deserialize(id string, b []byte, o *Options) (*Session, error) {
+	if len(b) == 0 {
+		return nil, corrupt("empty input")
+	}
+	if bytes.HasPrefix(b, utf8BOM) {
+		return nil, corrupt("starts with a UTF-8 byte order mark (Node rejects it as bad JSON)")
+	}
+	if !utf8.Valid(b) {
+		return nil, corrupt("not valid UTF-8")
+	}
+	i := skipWS(b, 0)
+	if i == len(b) {
+		return nil, corrupt("only whitespace")
+	}
+	if b[i] != '{' {
+		end, err := scanValue(b, i, 0)
+		if err != nil {
+			return nil, corrupt("not JSON: %v", err)
+		}
+		if rest := skipWS(b, end); rest != len(b) {
+			return nil, corrupt("not JSON: trailing data at offset %d", rest)
+		}
+		return nil, corrupt("top level is %s, not an object", kindName(b[i]))
+	}
+	dataS, dataE, jarS, jarE := -1, -1, -1, -1
+	end, err := scanObject(b, i, 1, func(key []byte, kesc bool, vs, ve int) error {
+		switch {
+		case keyIs(key, kesc, "data"):
+			dataS, dataE = vs, ve
+		case keyIs(key, kesc, "serializedCookieJar"):
+			jarS, jarE = vs, ve
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, corrupt("not JSON: %v", err)
+	}
+	if rest := skipWS(b, end); rest != len(b) {
+		return nil, corrupt("not JSON: trailing data after the top-level object at offset %d", rest)
+	}
+	if dataS < 0 {
+		return nil, corrupt(`"data" is missing`)
+	}
+	if b[dataS] != '{' {
+		return nil, corrupt(`"data" is %s, not an object`, kindName(b[dataS]))
+	}
+	if jarS < 0 {
+		return nil, corrupt(`"serializedCookieJar" is missing`)
+	}
+	if b[jarS] != '"' {
+		return nil, corrupt(`"serializedCookieJar" is %s, not a string holding the jar's JSON`, kindName(b[jarS]))
+	}
+
+	s := &Session{id: id}
+	var haveCreated, haveLastUsed, haveDict bool
+	data := b[dataS:dataE]
+	_, err = scanObject(data, 0, 1, func(key []byte, kesc bool, vs, ve int) error {
+		var k string
+		if kesc {
+			k = internKey([]byte(unquote(key, true)))
+		} else {
+			k = internKey(key[1 : len(key)-1])
+		}
+		canon, ms, err := normalizeField(k, compact(data[vs:ve]))
+		if err != nil {
+			return err
+		}
+		switch k {
+		case KeyCreatedAt:
+			s.createdAt, haveCreated = ms, true
+		case KeyLastUsed:
+			s.lastUsed, haveLastUsed = ms, true
+		case KeyShuffleDict:
+			haveDict = true
+		}
+		// A repeated key keeps its first position and its last value,
+		// as in JavaScript.
+		if j := s.find(k); j >= 0 {
+			s.fields[j].raw = canon
+		} else {
+			s.fields = append(s.fields, field{k, canon})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, corrupt("data: %v", err)
+	}
+	if !haveCreated || !haveLastUsed {
+		now := o.now().UnixMilli()
+		if !haveCreated {
+			s.createdAt = now
+			s.fields = append(s.fields, field{KeyCreatedAt, ""})
+		}
+		if !haveLastUsed {
+			s.lastUsed = now
+			s.fields = append(s.fields, field{KeyLastUsed, ""})
+		}
+	}
+	if !haveDict {
+		s.fields = append(s.fields, field{KeyShuffleDict, rawNull})
+	}
+
+	jarTok := b[jarS:jarE]
+	jarJSON := unquoteBytes(jarTok, bytes.IndexByte(jarTok, '\\') >= 0)
+	jar, err := cookiejar.Decode(jarJSON, o.jarOptions())
+	if err != nil {
+		return nil, fmt.Errorf("%w: serializedCookieJar: %w", ErrCorrupted, err)
+	}
+	s.jar = jar
+	s.jarBase = jar.Version()
+	s.used.Store(true)
+	return s, nil
+}
+
+// Serialize returns the .rhfsession form: compact JSON, data first, then
+// serializedCookieJar as a string; unknown data keys and their order kept.
+// The output is UTF-8 without BOM or trailing newline, with strings quoted as
+// JavaScript's JSON.stringify quotes them.
+func (s *Session) Serialize() ([]byte, error) {
+	jarJSON, err := s.jar.Encode()
+	if err != nil {
+		return nil, fmt.Errorf("session: encoding the cookie jar: %w", err)
+	}
+	// Every '"' of the jar gains a backslash; other escapes are rare.
+	size := 48 + len(jarJSON) + bytes.Count(jarJSON, []byte{'"'})
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, f := range s.fields {
+		size += len(f.key) + len(f.raw) + 20
+	}
+	buf := make([]byte, 0, size)
+	buf = append(buf, `{"data":{`...)
+	for i, f := range s.fields {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendQuote(buf, f.key)
+		buf = append(buf, ':')
+		switch {
+		case f.raw != "":
+			buf = append(buf, f.raw...)
+		case f.key == KeyCreatedAt:
+			buf = strconv.AppendInt(buf, s.createdAt, 10)
+		case f.key == KeyLastUsed:
+			buf = strconv.AppendInt(buf, s.lastUsed, 10)
+		default: // not reached: only timestamps have an empty raw
+			buf = append(buf, rawNull...)
+		}
+	}
+	buf = append(buf, `},"serializedCookieJar":`...)
+	buf = appendQuoteBytes(buf, jarJSON)
+	buf = append(buf, '}')
+	return buf, nil
+}

@@ -1,0 +1,858 @@
+// Package filecache is the file cache session store (the original's
+// RammerheadSessionFileCache): hot sessions live in memory, idle ones in
+// <dir>/<id>.rhfsession files in the original's exact format, read back on
+// demand and swept when stale.
+//
+// Beyond the original:
+//
+//   - Every write goes to a temporary file in the same directory (named
+//     ".<id>.rhfsession.tmp-<random>", never ending in .rhfsession), is
+//     fsynced (unless Options.NoSync), closed and renamed into place, so a
+//     crash never leaves a half-written session. Add and AddSerialized also
+//     fsync the directory before returning: an acknowledged creation or
+//     import survives a crash. Leftover temporary files are removed at Open.
+//   - Changed sessions are written behind within Options.WriteBehind of
+//     their Save (2 s by default), so kill -9 loses at most that window.
+//   - Keys and Has are answered from an in-memory index of the directory,
+//     built at Open with one directory read and kept in step by every
+//     write and delete; each sweep refreshes it (when the directory's
+//     modification time changed) so that files written by another process
+//     are found. A Has miss never touches the disk (files another process
+//     added since the last sweep are not seen by Has); a Get miss tries the
+//     file once, so Get finds them at once.
+//   - The sweep works from the index: every file's modification time is
+//     kept equal to its lastUsed, and createdAt/lastUsed of every file are
+//     remembered in the index and in the side file <dir>/.rhfindex, so only
+//     candidates for deletion (and files never seen before) are read, and
+//     each deletion is confirmed against the file. A cached live session is
+//     never deleted by the sweep.
+//   - Expiry (Options.Sweep.StaleTimeout/MaxToLive) is also enforced on
+//     read: Get and Has of an expired session answer not found and remove it.
+//   - Corrupted files (not JSON, BOM, missing data or jar cookies, a
+//     directory, ...) are logged and, unless Options.KeepCorrupted, deleted;
+//     the answer is an error wrapping both store.ErrNotFound and
+//     store.ErrCorrupted. One bad file never affects another session.
+//   - Safe for concurrent use. There is no store-wide lock held during I/O:
+//     each session has its own write lock, and concurrent loads of one id
+//     collapse into one read. A flush racing a request never loses an
+//     update: the version serialized is recorded, and a later change makes
+//     the session dirty again.
+package filecache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/rammerhead-go/rammerhead/session"
+	"github.com/rammerhead-go/rammerhead/store"
+)
+
+var _ store.Store = (*Cache)(nil)
+
+// ErrNoDir reports a missing or unusable Options.Dir.
+var ErrNoDir = errors.New("filecache: save directory missing")
+
+// unknownVersion as an entry's written version forces the next write.
+const unknownVersion = ^uint64(0)
+
+// entry is one id in the cache map. While busy (ready not closed), it holds
+// the id for a load, a creation, an import, a deletion or a sweep check;
+// once ready it is either live (s != nil) or was removed from the map.
+type entry struct {
+	id    string
+	ready chan struct{}
+	done  atomic.Bool
+	gone  atomic.Bool // deleted or evicted: no longer the cached copy
+	s     atomic.Pointer[session.Session]
+
+	wmu     sync.Mutex    // serializes writes and removal of this session
+	written atomic.Uint64 // Version last written to the file
+}
+
+func newEntry(id string) *entry {
+	return &entry{id: id, ready: make(chan struct{})}
+}
+
+// Cache is the file cache store. Create it with Open; it is safe for
+// concurrent use.
+type Cache struct {
+	dir    string
+	opts   Options
+	log    *slog.Logger
+	now    func() time.Time
+	expiry store.Expiry
+	sopts  *session.Options
+
+	cache sync.Map // id -> *entry
+	idx   *index
+
+	closed    atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
+	stop      chan struct{}
+	wg        sync.WaitGroup
+
+	wbMu    sync.Mutex
+	wbDirty map[*entry]struct{}
+	wbKick  chan struct{}
+
+	// hookBeforeRename, when set (tests only), runs after a temporary file
+	// is written and before it is renamed into place; an error abandons the
+	// write there, leaving the temporary file as a crash would.
+	hookBeforeRename atomic.Pointer[func(tmp string) error]
+
+	sweepMu  sync.Mutex
+	dirMtime time.Time // directory mtime at the last trusted listing
+}
+
+// Open opens the store on opts.Dir, which must exist. It reads the
+// directory's names once (removing temporary files left by a crash), loads
+// the side index, and starts the background eviction, write-behind and
+// sweep goroutines (stopped by Close).
+func Open(opts Options) (*Cache, error) {
+	if opts.Dir == "" {
+		return nil, fmt.Errorf("%w: Options.Dir is empty", ErrNoDir)
+	}
+	fi, err := os.Stat(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNoDir, err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("%w: %s is not a directory", ErrNoDir, opts.Dir)
+	}
+	o := opts.resolved()
+	c := &Cache{
+		dir:     strings.TrimRight(o.Dir, string(os.PathSeparator)),
+		opts:    o,
+		log:     o.Logger,
+		now:     o.Now,
+		expiry:  store.Expiry{IdleTimeout: o.Sweep.StaleTimeout, MaxAge: o.Sweep.MaxToLive},
+		sopts:   &session.Options{Now: o.Now},
+		idx:     newIndex(),
+		stop:    make(chan struct{}),
+		wbDirty: make(map[*entry]struct{}),
+		wbKick:  make(chan struct{}, 1),
+	}
+	if c.dir == "" {
+		c.dir = string(os.PathSeparator)
+	}
+	if err := c.refreshListing(true); err != nil {
+		return nil, err
+	}
+	c.loadSideIndex()
+	if o.CacheCheckInterval > 0 {
+		c.goLoop(o.CacheCheckInterval, false, c.evictIdle)
+	}
+	if o.Sweep.StaleCheckInterval > 0 {
+		c.goLoop(o.Sweep.StaleCheckInterval, true, c.sweep)
+	}
+	if o.WriteBehind > 0 {
+		c.wg.Add(1)
+		go c.writeBehindLoop()
+	}
+	return c, nil
+}
+
+// goLoop runs fn every interval (and once at start when immediate) until
+// Close.
+func (c *Cache) goLoop(interval time.Duration, immediate bool, fn func()) {
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		if immediate {
+			fn()
+		}
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-c.stop:
+				return
+			case <-t.C:
+				fn()
+			}
+		}
+	}()
+}
+
+func (c *Cache) stopping() bool {
+	select {
+	case <-c.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+func validate(id string) error {
+	if _, ok := parseHexKey(id); ok {
+		return nil
+	}
+	if err := session.ValidateID(id); err != nil {
+		return fmt.Errorf("filecache: %w", err)
+	}
+	return nil
+}
+
+func notFound(id string) error {
+	return fmt.Errorf("filecache: session %q: %w", id, store.ErrNotFound)
+}
+
+// release publishes e: live with s, or (s == nil) removed from the map.
+func (c *Cache) release(e *entry, s *session.Session) {
+	if s != nil {
+		e.s.Store(s)
+	} else {
+		c.cache.CompareAndDelete(e.id, e)
+	}
+	e.done.Store(true)
+	close(e.ready)
+}
+
+// acquire returns the live cached entry of id, or claims id with a fresh
+// busy entry (claimed true) that the caller must release.
+func (c *Cache) acquire(ctx context.Context, id string) (e *entry, claimed bool, err error) {
+	for {
+		if v, ok := c.cache.Load(id); ok {
+			e := v.(*entry)
+			if !e.done.Load() {
+				select {
+				case <-e.ready:
+				case <-ctx.Done():
+					return nil, false, ctx.Err()
+				}
+			}
+			if e.s.Load() != nil && !e.gone.Load() {
+				return e, false, nil
+			}
+			if e.gone.Load() {
+				// Being removed from the map right now: retry.
+				c.cache.CompareAndDelete(id, e)
+			}
+			continue
+		}
+		ne := newEntry(id)
+		if _, loaded := c.cache.LoadOrStore(id, ne); !loaded {
+			return ne, true, nil
+		}
+	}
+}
+
+// cached returns the live cached session of id, if any, without waiting.
+func (c *Cache) cachedLive(id string) (*entry, *session.Session) {
+	v, ok := c.cache.Load(id)
+	if !ok {
+		return nil, nil
+	}
+	e := v.(*entry)
+	if !e.done.Load() || e.gone.Load() {
+		return nil, nil
+	}
+	return e, e.s.Load()
+}
+
+func (c *Cache) cutoffs(now time.Time) cutoffs {
+	var k cutoffs
+	if c.expiry.IdleTimeout > 0 {
+		k.idle = now.Add(-c.expiry.IdleTimeout).UnixMilli()
+		// Strictly greater: expired when now-lastUsed > timeout, i.e.
+		// lastUsed < now-timeout (ms resolution, rounding up).
+		if now.Add(-c.expiry.IdleTimeout).Sub(time.UnixMilli(k.idle)) > 0 {
+			k.idle++
+		}
+	}
+	if c.expiry.MaxAge > 0 {
+		k.age = now.Add(-c.expiry.MaxAge).UnixMilli()
+		if now.Add(-c.expiry.MaxAge).Sub(time.UnixMilli(k.age)) > 0 {
+			k.age++
+		}
+	}
+	return k
+}
+
+func (c *Cache) expired(s *session.Session, now time.Time) bool {
+	if c.expiry.IdleTimeout <= 0 && c.expiry.MaxAge <= 0 {
+		return false
+	}
+	return c.expiry.Expired(s.CreatedAt(), s.LastUsed(), now)
+}
+
+// Keys returns the ids of every session on disk or cached (cached sessions
+// always have a file), from the in-memory index; expired ones are left out.
+func (c *Cache) Keys(ctx context.Context) ([]string, error) {
+	if c.closed.Load() {
+		return nil, store.ErrClosed
+	}
+	now := c.now()
+	return c.idx.keys(c.cutoffs(now), func(id string) bool {
+		// The file's timestamps say expired; a cached copy may be fresher.
+		_, s := c.cachedLive(id)
+		return s != nil && !c.expired(s, now)
+	}), nil
+}
+
+// Has reports whether the session exists and has not expired, from the
+// cache and the index (a miss never touches the disk). An expired session
+// is removed.
+func (c *Cache) Has(ctx context.Context, id string) (bool, error) {
+	if c.closed.Load() {
+		return false, store.ErrClosed
+	}
+	// Every cached session has a file, so the index answers misses alone
+	// (a creation not yet acknowledged may be missed, as it should).
+	m, ok, err := c.idx.lookup(id)
+	if err != nil || !ok {
+		return false, err
+	}
+	if e, s := c.cachedLive(id); s != nil {
+		if c.expired(s, c.now()) {
+			c.removeLive(e)
+			return false, nil
+		}
+		return true, nil
+	}
+	now := c.now()
+	if m.known() && !c.cutoffs(now).expired(m) {
+		return true, nil
+	}
+	// Unknown timestamps, or expired by the index: confirm with the file.
+	return c.checkFile(ctx, id, now)
+}
+
+// checkFile confirms the index's view of an uncached id against its file:
+// it refreshes the timestamps, deletes the file if expired, and reports
+// whether a live session remains.
+func (c *Cache) checkFile(ctx context.Context, id string, now time.Time) (bool, error) {
+	e, claimed, err := c.acquire(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	if !claimed {
+		s := e.s.Load()
+		if c.expired(s, now) {
+			c.removeLive(e)
+			return false, nil
+		}
+		return true, nil
+	}
+	defer c.release(e, nil)
+	return c.checkFileClaimed(id, now), nil
+}
+
+// checkFileClaimed is checkFile with id already claimed.
+func (c *Cache) checkFileClaimed(id string, now time.Time) bool {
+	p := c.path(id)
+	created, lastUsed, err := readStamps(p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			c.idx.remove(id)
+			return false
+		}
+		c.corrupted(id, err)
+		if !c.opts.KeepCorrupted {
+			return false
+		}
+		// Kept: it exists (as in the original's has), with its mtime as
+		// timestamps, so the sweep removes it once stale.
+		var mt int64 = 1
+		if fi, serr := os.Stat(p); serr == nil && fi.ModTime().UnixMilli() > 0 {
+			mt = fi.ModTime().UnixMilli()
+		}
+		created, lastUsed = mt, mt
+	}
+	m := meta{created: created, lastUsed: lastUsed}
+	if c.cutoffs(now).expired(m) {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			c.log.Warn("filecache: cannot delete expired session", "id", id, "err", err)
+		} else {
+			c.log.Debug("filecache: deleted expired session", "id", id)
+		}
+		c.idx.remove(id)
+		return false
+	}
+	c.idx.put(id, created, lastUsed)
+	return true
+}
+
+// corrupted logs a session file that cannot be loaded and, unless
+// KeepCorrupted, deletes it.
+func (c *Cache) corrupted(id string, reason error) {
+	if c.opts.KeepCorrupted {
+		c.log.Warn("filecache: corrupted session file kept", "id", id, "reason", reason.Error())
+		return
+	}
+	err := os.Remove(c.path(id))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		c.log.Warn("filecache: corrupted session file, cannot delete it", "id", id, "reason", reason.Error(), "err", err)
+		return
+	}
+	c.idx.remove(id)
+	c.log.Warn("filecache: corrupted session file deleted", "id", id, "reason", reason.Error())
+}
+
+// Get returns the session, loading it from its file when not cached (the
+// first Get of an id not in the index also tries the file, so sessions
+// written by another process are found). With touch, lastUsed is set to
+// now. Missing or expired: ErrNotFound; a corrupted file: an error wrapping
+// ErrNotFound and ErrCorrupted.
+func (c *Cache) Get(ctx context.Context, id string, touch bool) (*session.Session, error) {
+	if c.closed.Load() {
+		return nil, store.ErrClosed
+	}
+	if e, s := c.cachedLive(id); s != nil {
+		return c.serve(e, s, touch)
+	}
+	if err := validate(id); err != nil {
+		return nil, err
+	}
+	e, claimed, err := c.acquire(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !claimed {
+		return c.serve(e, e.s.Load(), touch)
+	}
+	s, err := c.loadFile(id)
+	if err != nil {
+		c.release(e, nil)
+		return nil, err
+	}
+	now := c.now()
+	if c.expired(s, now) {
+		c.removeFile(id)
+		c.release(e, nil)
+		return nil, notFound(id)
+	}
+	e.written.Store(s.Version())
+	c.idx.put(id, s.CreatedAt().UnixMilli(), s.LastUsed().UnixMilli())
+	if touch {
+		s.Touch(now)
+	}
+	c.release(e, s)
+	return s, nil
+}
+
+func (c *Cache) serve(e *entry, s *session.Session, touch bool) (*session.Session, error) {
+	if !touch && c.expiry.IdleTimeout <= 0 && c.expiry.MaxAge <= 0 {
+		return s, nil
+	}
+	now := c.now()
+	if c.expired(s, now) {
+		c.removeLive(e)
+		return nil, notFound(e.id)
+	}
+	if touch {
+		s.Touch(now)
+	}
+	return s, nil
+}
+
+// loadFile reads and parses the file of id.
+func (c *Cache) loadFile(id string) (*session.Session, error) {
+	b, err := os.ReadFile(c.path(id))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			c.idx.remove(id)
+			return nil, notFound(id)
+		}
+		if errors.Is(err, syscall.EISDIR) {
+			c.corrupted(id, errors.New("is a directory"))
+			return nil, fmt.Errorf("filecache: session %q: %w: %w: is a directory", id, store.ErrNotFound, store.ErrCorrupted)
+		}
+		return nil, fmt.Errorf("filecache: read session %q: %w", id, err)
+	}
+	s, err := session.Deserialize(id, b, c.sopts)
+	if err != nil {
+		c.corrupted(id, err)
+		if !errors.Is(err, store.ErrCorrupted) {
+			err = fmt.Errorf("%w: %w", store.ErrCorrupted, err)
+		}
+		return nil, fmt.Errorf("filecache: session %q: %w: %w", id, store.ErrNotFound, err)
+	}
+	return s, nil
+}
+
+// removeFile deletes the file of id and forgets it.
+func (c *Cache) removeFile(id string) bool {
+	existed := c.idx.remove(id)
+	if err := os.Remove(c.path(id)); err == nil {
+		existed = true
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		c.log.Warn("filecache: cannot delete session file", "id", id, "err", err)
+	}
+	return existed
+}
+
+// removeLive deletes a cached session everywhere.
+func (c *Cache) removeLive(e *entry) {
+	e.wmu.Lock()
+	defer e.wmu.Unlock()
+	if e.gone.Load() {
+		return
+	}
+	c.cache.CompareAndDelete(e.id, e)
+	e.gone.Store(true)
+	c.removeFile(e.id)
+}
+
+// Add creates a fresh session under id, writes its file (fsynced with its
+// directory unless NoSync) and caches it. An id in use: ErrExists.
+func (c *Cache) Add(ctx context.Context, id string) (*session.Session, error) {
+	if c.closed.Load() {
+		return nil, store.ErrClosed
+	}
+	if err := validate(id); err != nil {
+		return nil, err
+	}
+	var e *entry
+	for {
+		var claimed bool
+		var err error
+		e, claimed, err = c.acquire(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if claimed {
+			break
+		}
+		// An expired session does not hold on to its id.
+		if s := e.s.Load(); s == nil || !c.expired(s, c.now()) {
+			return nil, fmt.Errorf("filecache: session %q: %w", id, store.ErrExists)
+		}
+		c.removeLive(e)
+	}
+	now := c.now()
+	if m, ok := c.idx.get(id); ok {
+		if !m.known() || !c.cutoffs(now).expired(m) || c.checkFileClaimed(id, now) {
+			c.release(e, nil)
+			return nil, fmt.Errorf("filecache: session %q: %w", id, store.ErrExists)
+		}
+	} else if _, err := os.Lstat(c.path(id)); err == nil {
+		// Written by another process since the last listing.
+		c.release(e, nil)
+		return nil, fmt.Errorf("filecache: session %q: %w", id, store.ErrExists)
+	}
+	s := session.New(id, c.sopts)
+	if err := c.writeSession(id, s, true); err != nil {
+		c.release(e, nil)
+		return nil, err
+	}
+	e.written.Store(s.Version())
+	c.release(e, s)
+	return s, nil
+}
+
+// writeSession serializes s and writes its file (mtime = lastUsed), then
+// records its timestamps in the index. It returns the version written.
+func (c *Cache) writeSession(id string, s *session.Session, durable bool) error {
+	b, err := s.Serialize()
+	if err != nil {
+		return fmt.Errorf("filecache: serialize %q: %w", id, err)
+	}
+	lu := s.LastUsed()
+	if err := c.writeAtomic(id+Ext, b, &lu); err != nil {
+		return err
+	}
+	if durable {
+		if err := c.syncDir(); err != nil {
+			return err
+		}
+	}
+	c.idx.put(id, s.CreatedAt().UnixMilli(), lu.UnixMilli())
+	return nil
+}
+
+// Delete removes the session from memory and disk and reports whether it
+// existed.
+func (c *Cache) Delete(ctx context.Context, id string) (bool, error) {
+	if c.closed.Load() {
+		return false, store.ErrClosed
+	}
+	if err := validate(id); err != nil {
+		return false, err
+	}
+	e, claimed, err := c.acquire(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	if claimed {
+		existed := c.removeFile(id)
+		c.release(e, nil)
+		return existed, nil
+	}
+	c.removeLive(e)
+	return true, nil
+}
+
+// AddSerialized imports a serialized session under id, replacing any
+// existing one (the cached copy too). The imported session is touched, as
+// the memory store does, so it starts live. Its file is written and
+// fsynced with the directory before AddSerialized returns. Invalid text:
+// an error wrapping ErrCorrupted, and nothing changes.
+func (c *Cache) AddSerialized(ctx context.Context, id string, data []byte) error {
+	if c.closed.Load() {
+		return store.ErrClosed
+	}
+	if err := validate(id); err != nil {
+		return err
+	}
+	s, err := session.Deserialize(id, data, c.sopts)
+	if err != nil {
+		if !errors.Is(err, store.ErrCorrupted) {
+			err = fmt.Errorf("%w: %w", store.ErrCorrupted, err)
+		}
+		return fmt.Errorf("filecache: import %q: %w", id, err)
+	}
+	s.Touch(c.now())
+	e, claimed, err := c.acquire(ctx, id)
+	if err != nil {
+		return err
+	}
+	if claimed {
+		err := c.writeSession(id, s, true)
+		c.release(e, nil)
+		return err
+	}
+	e.wmu.Lock()
+	defer e.wmu.Unlock()
+	if e.gone.Load() {
+		// Removed meanwhile: write the file alone.
+		return c.writeSession(id, s, true)
+	}
+	v := s.Version()
+	if err := c.writeSession(id, s, true); err != nil {
+		return err
+	}
+	e.s.Store(s)
+	e.written.Store(v)
+	return nil
+}
+
+// Save schedules the write-behind of s's changes (within
+// Options.WriteBehind; with write-behind disabled, they are written at
+// eviction or Close). A session evicted meanwhile is cached again; a
+// session deleted meanwhile gives ErrNotFound. When the id is cached with
+// another copy (s was replaced by AddSerialized or reloaded after
+// eviction), s is stale and is not written.
+func (c *Cache) Save(ctx context.Context, s *session.Session) error {
+	if c.closed.Load() {
+		return store.ErrClosed
+	}
+	if s == nil {
+		return errors.New("filecache: Save of a nil session")
+	}
+	id := s.ID()
+	if err := validate(id); err != nil {
+		return err
+	}
+	e, claimed, err := c.acquire(ctx, id)
+	if err != nil {
+		return err
+	}
+	if claimed {
+		if _, ok := c.idx.get(id); !ok {
+			if _, err := os.Lstat(c.path(id)); err != nil {
+				c.release(e, nil)
+				return notFound(id)
+			}
+		}
+		e.written.Store(unknownVersion)
+		c.release(e, s)
+	} else if e.s.Load() != s {
+		c.log.Debug("filecache: Save of a stale copy ignored", "id", id)
+		return nil
+	}
+	c.markDirty(e)
+	return nil
+}
+
+func (c *Cache) markDirty(e *entry) {
+	if c.opts.WriteBehind <= 0 {
+		return
+	}
+	if s := e.s.Load(); s != nil && s.Version() == e.written.Load() {
+		return
+	}
+	c.wbMu.Lock()
+	c.wbDirty[e] = struct{}{}
+	c.wbMu.Unlock()
+	select {
+	case c.wbKick <- struct{}{}:
+	default:
+	}
+}
+
+// flush writes e's session if it changed since last written. It reports
+// whether a file was written.
+func (c *Cache) flush(e *entry) (bool, error) {
+	e.wmu.Lock()
+	defer e.wmu.Unlock()
+	return c.flushLocked(e)
+}
+
+func (c *Cache) flushLocked(e *entry) (bool, error) {
+	if e.gone.Load() {
+		return false, nil
+	}
+	s := e.s.Load()
+	if s == nil {
+		return false, nil
+	}
+	// Read the version before serializing: a change landing in between
+	// leaves the session dirty, so it is written again later.
+	v := s.Version()
+	if v == e.written.Load() {
+		return false, nil
+	}
+	if err := c.writeSession(e.id, s, false); err != nil {
+		c.log.Warn("filecache: cannot write session", "id", e.id, "err", err)
+		return false, err
+	}
+	e.written.Store(v)
+	return true, nil
+}
+
+func (c *Cache) writeBehindLoop() {
+	defer c.wg.Done()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-c.wbKick:
+		}
+		t := time.NewTimer(c.opts.WriteBehind)
+		select {
+		case <-c.stop:
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		c.wbMu.Lock()
+		batch := c.wbDirty
+		c.wbDirty = make(map[*entry]struct{})
+		c.wbMu.Unlock()
+		wrote := false
+		for e := range batch {
+			if ok, _ := c.flush(e); ok {
+				wrote = true
+			}
+		}
+		if wrote {
+			if err := c.syncDir(); err != nil {
+				c.log.Warn("filecache: write-behind", "err", err)
+			}
+		}
+	}
+}
+
+// evictIdle writes and evicts cached sessions idle for longer than
+// CacheTimeout, and writes every other changed cached session.
+func (c *Cache) evictIdle() {
+	now := c.now()
+	wrote := false
+	c.cache.Range(func(_, v any) bool {
+		if c.stopping() {
+			return false
+		}
+		e := v.(*entry)
+		if !e.done.Load() || e.gone.Load() {
+			return true
+		}
+		s := e.s.Load()
+		if s == nil {
+			return true
+		}
+		if c.opts.CacheTimeout > 0 && now.Sub(s.LastUsed()) > c.opts.CacheTimeout {
+			if c.evict(e, s) {
+				wrote = true
+			}
+			return true
+		}
+		if ok, _ := c.flush(e); ok {
+			wrote = true
+		}
+		return true
+	})
+	if wrote {
+		if err := c.syncDir(); err != nil {
+			c.log.Warn("filecache: eviction", "err", err)
+		}
+	}
+}
+
+// evict writes e (unless unused and KeepUnused is off) and drops it from
+// memory. It reports whether a file was written.
+func (c *Cache) evict(e *entry, s *session.Session) bool {
+	e.wmu.Lock()
+	defer e.wmu.Unlock()
+	if e.gone.Load() {
+		return false
+	}
+	wrote := false
+	if s.Used() || c.opts.KeepUnused {
+		ok, err := c.flushLocked(e)
+		if err != nil {
+			return false // keep it cached; retried next time
+		}
+		wrote = ok
+	}
+	c.cache.CompareAndDelete(e.id, e)
+	e.gone.Store(true)
+	if s.Used() && s.Version() != e.written.Load() {
+		// Changed by a request that raced the eviction: write again.
+		e.gone.Store(false)
+		if ok, _ := c.flushLocked(e); ok {
+			wrote = true
+		}
+		e.gone.Store(true)
+	}
+	c.log.Debug("filecache: evicted idle session", "id", e.id, "written", wrote)
+	return wrote
+}
+
+// Close stops the background goroutines, writes every changed cached
+// session (and the side index), and fsyncs the directory. It is
+// idempotent; later calls of any method return ErrClosed.
+func (c *Cache) Close() error {
+	first := false
+	c.closeOnce.Do(func() {
+		first = true
+		c.closed.Store(true)
+		close(c.stop)
+		c.wg.Wait()
+		var errs []error
+		c.cache.Range(func(_, v any) bool {
+			e := v.(*entry)
+			if e.done.Load() && !e.gone.Load() {
+				s := e.s.Load()
+				if s != nil && !s.Used() && !c.opts.KeepUnused {
+					return true
+				}
+				if _, err := c.flush(e); err != nil {
+					errs = append(errs, err)
+				}
+			}
+			return true
+		})
+		if err := c.saveSideIndex(); err != nil {
+			c.log.Warn("filecache: cannot write side index", "err", err)
+		}
+		if err := c.syncDir(); err != nil {
+			errs = append(errs, err)
+		}
+		c.closeErr = errors.Join(errs...)
+	})
+	if !first {
+		return store.ErrClosed
+	}
+	return c.closeErr
+}

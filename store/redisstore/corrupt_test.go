@@ -1,0 +1,226 @@
+package redisstore
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rammerhead-go/rammerhead/session"
+	"github.com/rammerhead-go/rammerhead/store"
+)
+
+// TestFixturesRoundTrip imports every loadable fixture, reads it back and
+// checks that it serializes exactly as the session package does, and that
+// a Save right after a load has nothing to send.
+func TestFixturesRoundTrip(t *testing.T) {
+	clock := newFakeClock()
+	s := newStore(t, nil, Options{Now: clock.Now, Expiry: store.Expiry{IdleTimeout: store.Disabled, MaxAge: store.Disabled}})
+	ctx := ctxT(t)
+	loaded := 0
+	for name, b := range fixtures(t) {
+		want, err := session.Deserialize("x", b, &session.Options{Now: clock.Now})
+		id := session.NewID()
+		ierr := s.AddSerialized(ctx, id, b)
+		if err != nil {
+			if !errors.Is(ierr, store.ErrCorrupted) {
+				t.Errorf("%s: AddSerialized = %v, want ErrCorrupted (Deserialize: %v)", name, ierr, err)
+			}
+			if ok, _ := s.Has(ctx, id); ok {
+				t.Errorf("%s: a corrupted import was stored", name)
+			}
+			continue
+		}
+		if ierr != nil {
+			t.Errorf("%s: AddSerialized: %v", name, ierr)
+			continue
+		}
+		loaded++
+		got, err := s.Get(ctx, id, false)
+		if err != nil {
+			t.Errorf("%s: Get: %v", name, err)
+			continue
+		}
+		wb, _ := want.Serialize()
+		gb, _ := got.Serialize()
+		if !bytes.Equal(wb, gb) {
+			t.Errorf("%s: round trip differs:\nwant %s\ngot  %s", name, wb, gb)
+		}
+		st := got.StoreState().(*state)
+		cur, err := s.snapshotOf(got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ch := diff(st.snap, cur); !ch.empty() {
+			t.Errorf("%s: a Save right after Get would send %+v", name, ch)
+		}
+	}
+	if loaded < 6 {
+		t.Fatalf("only %d fixtures loaded", loaded)
+	}
+}
+
+// TestCorruptedHash: hand-corrupted hashes give errors wrapping
+// store.ErrCorrupted, never a panic, and never ErrNotFound.
+func TestCorruptedHash(t *testing.T) {
+	c := newClient(t)
+	s := newStore(t, c, Options{Expiry: standardExpiry})
+	ctx := ctxT(t)
+	cases := []struct {
+		name   string
+		cookie bool // corrupt the cookie hash
+		field  string
+		value  string
+		del    bool
+	}{
+		{"createdAt not a number", false, "c", "yesterday", false},
+		{"lastUsed missing", false, "u", "", true},
+		{"order missing", false, "o", "", true},
+		{"order not JSON", false, "o", `"a",[`, false},
+		{"jar header missing", false, "j", "", true},
+		{"jar header not an object", false, "j", `[1]`, false},
+		{"jar header with cookies", false, "j", `{"cookies":[]}`, false},
+		{"data not JSON", false, "d:injectable", `{"scripts":`, false},
+		{"data shadows createdAt", false, "d:createdAt", `1`, false},
+		{"cookie without sequence", true, `["127.0.0.1","/","x"]`, `{"key":"x"}`, false},
+		{"cookie sequence not a number", true, `["127.0.0.1","/","x"]`, `a {"key":"x"}`, false},
+		{"cookie not JSON", true, `["127.0.0.1","/","x"]`, `1 {"key":`, false},
+		{"cookie field mismatch", true, `["127.0.0.1","/","x"]`, `1 {"key":"y","domain":"127.0.0.1","path":"/"}`, false},
+		{"cookie of the wrong shape", true, `["","","x"]`, `1 {"key":"x","creation":5,"expires":[]}`, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			id := session.NewID()
+			sess, err := s.Add(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			key := s.SessionKey(id)
+			if tc.cookie {
+				key = s.CookieKey(id)
+			}
+			if tc.del {
+				err = c.HDel(ctx, key, tc.field).Err()
+			} else {
+				err = c.HSet(ctx, key, tc.field, tc.value).Err()
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, touch := range []bool{false, true} {
+				_, err := s.Get(ctx, id, touch)
+				if !errors.Is(err, store.ErrCorrupted) {
+					t.Fatalf("Get(touch=%t) = %v, want ErrCorrupted", touch, err)
+				}
+			}
+			if ok, err := s.Has(ctx, id); err != nil || !ok {
+				t.Fatalf("Has of a corrupted session = %t, %v; want true", ok, err)
+			}
+			if strings.HasPrefix(tc.field, "c") && !tc.cookie && !tc.del {
+				if err := s.Save(ctx, sess); !errors.Is(err, store.ErrCorrupted) {
+					t.Fatalf("Save over corrupted timestamps = %v, want ErrCorrupted", err)
+				}
+			}
+			if ok, err := s.Delete(ctx, id); err != nil || !ok {
+				t.Fatalf("Delete of a corrupted session = %t, %v; want true", ok, err)
+			}
+		})
+	}
+}
+
+// TestBadInput: invalid ids, options and URLs are clear errors.
+func TestBadInput(t *testing.T) {
+	s := newStore(t, nil, Options{})
+	ctx := ctxT(t)
+	for _, id := range []string{"", "a/b", "../x", strings.Repeat("a", 65), "a{b}"} {
+		if _, err := s.Get(ctx, id, true); !errors.Is(err, store.ErrInvalidID) {
+			t.Errorf("Get(%q) = %v, want ErrInvalidID", id, err)
+		}
+		if _, err := s.Add(ctx, id); !errors.Is(err, store.ErrInvalidID) {
+			t.Errorf("Add(%q) = %v, want ErrInvalidID", id, err)
+		}
+	}
+	if err := s.Save(ctx, nil); err == nil {
+		t.Error("Save(nil) = nil")
+	}
+	for _, o := range []Options{
+		{},
+		{Client: s.Client(), Prefix: "a{b"},
+		{Client: s.Client(), Expiry: store.Expiry{IdleTimeout: -5 * time.Second}},
+		{URL: "http://localhost"},
+		{URL: "redis://localhost?cluster=maybe"},
+		{URL: "redis://localhost?nonsense=1"},
+	} {
+		if _, err := New(o); !errors.Is(err, ErrBadOptions) {
+			t.Errorf("New(%+v) = %v, want ErrBadOptions", o, err)
+		}
+	}
+	c, err := ParseURL("redis://127.0.0.1:1/2?cluster=0&dial_timeout=1s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	c, err = ParseURL("redis://127.0.0.1:1?cluster=1&addr=127.0.0.1:2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+}
+
+// FuzzFromHashes feeds arbitrary session and cookie hashes to the loader:
+// it must return a session or an error wrapping store.ErrCorrupted, never
+// panic. Seeds are the real fixtures as the store lays them out.
+func FuzzFromHashes(f *testing.F) {
+	for _, b := range fixtures(f) {
+		sess, err := session.Deserialize("x", b, nil)
+		if err != nil {
+			continue
+		}
+		text, err := sess.Serialize()
+		if err != nil {
+			f.Fatal(err)
+		}
+		snap, err := parseSerialized(text, sess.CreatedAt(), sess.LastUsed())
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(joinPairs(snap.hashFields()), joinPairs(snap.cookieFields()))
+	}
+	f.Fuzz(func(t *testing.T, sh, ch string) {
+		snap, text, err := fromHashes(splitPairs(sh), splitPairs(ch))
+		if err != nil {
+			if !errors.Is(err, store.ErrCorrupted) {
+				t.Fatalf("error not wrapping ErrCorrupted: %v", err)
+			}
+			return
+		}
+		sess, err := session.Deserialize("x", text, nil)
+		if err != nil {
+			return // Get reports it as corrupted
+		}
+		if _, err := parseSerialized(text, sess.CreatedAt(), sess.LastUsed()); err != nil {
+			t.Fatalf("rebuilt text does not parse: %v\n%s", err, text)
+		}
+		_ = snap
+	})
+}
+
+func joinPairs(p []any) string {
+	parts := make([]string, len(p))
+	for i, v := range p {
+		parts[i] = v.(string)
+	}
+	return strings.Join(parts, "\x00")
+}
+
+func splitPairs(s string) []string {
+	if s == "" {
+		return nil
+	}
+	p := strings.Split(s, "\x00")
+	if len(p)%2 == 1 {
+		p = p[:len(p)-1]
+	}
+	return p
+}

@@ -1,0 +1,259 @@
+// Package urlshuffle implements Rammerhead's URL shuffling: an optional,
+// per-session obfuscation of the proxied URL with a random permutation of a
+// 64-character alphabet.
+//
+// The output is byte-identical to the original Node.js StrShuffler for the
+// same dictionary, so a link shuffled by one implementation unshuffles in
+// the other. Like JavaScript, the position index used by the algorithm counts
+// UTF-16 code units, so non-ASCII text shuffles exactly as in a browser.
+package urlshuffle
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// BaseDictionary is the alphabet that shuffling permutes, in its canonical
+// order. Characters outside it are copied unchanged.
+const BaseDictionary = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz~-"
+
+// Marker prefixes every shuffled string. Text that starts with it is
+// considered already shuffled.
+const Marker = "_rhs"
+
+// size is the length of the alphabet (64).
+const size = len(BaseDictionary)
+
+// ErrInvalidDictionary reports a dictionary that is not a permutation of
+// BaseDictionary. Errors from ValidDictionary and New wrap it.
+var ErrInvalidDictionary = errors.New("urlshuffle: invalid dictionary")
+
+// baseIndex maps a byte to its position in BaseDictionary, or -1.
+var baseIndex = func() (t [256]int8) {
+	for i := range t {
+		t[i] = -1
+	}
+	for i := 0; i < size; i++ {
+		t[BaseDictionary[i]] = int8(i)
+	}
+	return t
+}()
+
+// GenerateDictionary returns a uniformly random permutation of
+// BaseDictionary drawn from crypto/rand.
+func GenerateDictionary() string {
+	b := []byte(BaseDictionary)
+	// Fisher-Yates with rand.Int-free rejection sampling on single bytes.
+	var buf [64]byte
+	pos := len(buf)
+	next := func() byte {
+		if pos == len(buf) {
+			// crypto/rand.Read never returns an error (Go 1.24+).
+			_, _ = rand.Read(buf[:])
+			pos = 0
+		}
+		v := buf[pos]
+		pos++
+		return v
+	}
+	for i := len(b) - 1; i > 0; i-- {
+		n := byte(i + 1)
+		// Largest multiple of n that fits in a byte, for an unbiased draw.
+		limit := 256 - 256%int(n)
+		var v byte
+		for {
+			v = next()
+			if int(v) < limit {
+				break
+			}
+		}
+		j := int(v) % int(n)
+		b[i], b[j] = b[j], b[i]
+	}
+	return string(b)
+}
+
+// ValidDictionary returns nil when d is a permutation of BaseDictionary
+// (exactly 64 characters, each base character once), and otherwise an error
+// wrapping ErrInvalidDictionary that says what is wrong.
+func ValidDictionary(d string) error {
+	if len(d) != size {
+		return fmt.Errorf("%w: length %d, want %d", ErrInvalidDictionary, len(d), size)
+	}
+	var seen [size]bool
+	for i := 0; i < len(d); i++ {
+		k := baseIndex[d[i]]
+		if k < 0 {
+			return fmt.Errorf("%w: byte %q at %d is not in the base alphabet", ErrInvalidDictionary, d[i], i)
+		}
+		if seen[k] {
+			return fmt.Errorf("%w: %q appears twice", ErrInvalidDictionary, d[i])
+		}
+		seen[k] = true
+	}
+	return nil
+}
+
+// Shuffler shuffles and unshuffles with one dictionary. It is immutable and
+// safe for concurrent use.
+type Shuffler struct {
+	dict [size]byte
+	// inv maps a byte to its position in dict, or -1.
+	inv [256]int8
+}
+
+// New returns a Shuffler for dict, which must be a permutation of
+// BaseDictionary (see ValidDictionary).
+func New(dict string) (*Shuffler, error) {
+	if err := ValidDictionary(dict); err != nil {
+		return nil, err
+	}
+	s := &Shuffler{}
+	copy(s.dict[:], dict)
+	for i := range s.inv {
+		s.inv[i] = -1
+	}
+	for i := 0; i < size; i++ {
+		s.inv[dict[i]] = int8(i)
+	}
+	return s, nil
+}
+
+// Dictionary returns the shuffler's dictionary.
+func (s *Shuffler) Dictionary() string { return string(s.dict[:]) }
+
+// Shuffle returns the shuffled form of str: Marker followed by str with
+// every base-alphabet character at UTF-16 index i replaced by
+// dict[(index(base, c) + i) mod 64]. A '%' followed by at least two more
+// UTF-16 units is copied together with those two; other characters are
+// copied. Text that already starts with Marker is returned unchanged.
+func (s *Shuffler) Shuffle(str string) string {
+	if strings.HasPrefix(str, Marker) {
+		return str
+	}
+	return s.walk(str, Marker, func(c byte, i int) byte {
+		k := baseIndex[c]
+		if k < 0 {
+			return 0
+		}
+		return s.dict[(int(k)+i)%size]
+	})
+}
+
+// Unshuffle reverses Shuffle: text that starts with Marker has the marker
+// removed and every dictionary character at UTF-16 index i (counted after
+// the marker) replaced by base[(index(dict, c) - i) mod 64]; '%' escapes and
+// other characters are copied as in Shuffle. Text without the marker is
+// returned unchanged.
+func (s *Shuffler) Unshuffle(str string) string {
+	if !strings.HasPrefix(str, Marker) {
+		return str
+	}
+	return s.walk(str[len(Marker):], "", func(c byte, i int) byte {
+		k := s.inv[c]
+		if k < 0 {
+			return 0
+		}
+		// i >= 0, so (k - i%64 + 64) is in [1, 127]: never negative.
+		return BaseDictionary[(int(k)-i%size+size)%size]
+	})
+}
+
+// walk implements the shared loop of Shuffle and Unshuffle. mapByte returns
+// the replacement of an ASCII byte at UTF-16 index i, or 0 to copy it.
+func (s *Shuffler) walk(str, prefix string, mapByte func(c byte, i int) byte) string {
+	// JavaScript's str.length: the UTF-16 length of the whole string.
+	total := utf16Len(str)
+	var b strings.Builder
+	b.Grow(len(prefix) + len(str))
+	b.WriteString(prefix)
+	i := 0 // UTF-16 index of the character at byte offset p
+	for p := 0; p < len(str); {
+		c := str[p]
+		if c < utf8.RuneSelf {
+			if c == '%' && total-i >= 3 {
+				// Copy '%' and the next two UTF-16 units. An astral
+				// character counts as two units; if only its high surrogate
+				// falls inside the escape, JavaScript copies its low
+				// surrogate on the next step anyway, so copying the whole
+				// character gives the same bytes and the same next index.
+				b.WriteByte(c)
+				p++
+				i++
+				for units := 0; units < 2 && p < len(str); {
+					n, w := unitsAt(str, p)
+					b.WriteString(str[p : p+w])
+					p += w
+					i += n
+					units += n
+				}
+				continue
+			}
+			if m := mapByte(c, i); m != 0 {
+				b.WriteByte(m)
+			} else {
+				b.WriteByte(c)
+			}
+			p++
+			i++
+			continue
+		}
+		n, w := unitsAt(str, p)
+		b.WriteString(str[p : p+w])
+		p += w
+		i += n
+	}
+	return b.String()
+}
+
+// unitsAt returns the UTF-16 length and the byte width of the character at
+// byte offset p. An invalid UTF-8 byte counts as one unit (as U+FFFD would)
+// and is copied as is.
+func unitsAt(str string, p int) (units, width int) {
+	r, w := utf8.DecodeRuneInString(str[p:])
+	if r >= 0x10000 {
+		return 2, w
+	}
+	return 1, w
+}
+
+// utf16Len returns the number of UTF-16 code units of str.
+func utf16Len(str string) int {
+	n := 0
+	for p := 0; p < len(str); {
+		c := str[p]
+		if c < utf8.RuneSelf {
+			n++
+			p++
+			continue
+		}
+		u, w := unitsAt(str, p)
+		n += u
+		p += w
+	}
+	return n
+}
+
+// Shuffle shuffles str with dict; an invalid dictionary is an error
+// wrapping ErrInvalidDictionary. Prefer New and (*Shuffler).Shuffle when
+// shuffling more than once with the same dictionary.
+func Shuffle(dict, str string) (string, error) {
+	s, err := New(dict)
+	if err != nil {
+		return "", err
+	}
+	return s.Shuffle(str), nil
+}
+
+// Unshuffle unshuffles str with dict; an invalid dictionary is an error
+// wrapping ErrInvalidDictionary.
+func Unshuffle(dict, str string) (string, error) {
+	s, err := New(dict)
+	if err != nil {
+		return "", err
+	}
+	return s.Unshuffle(str), nil
+}
