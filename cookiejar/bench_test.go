@@ -57,25 +57,32 @@ func jar50(b *testing.B) *Jar {
 
 func BenchmarkCookies50(b *testing.B) {
 	j := jar50(b)
-	u := mustURL(b, "https://www.example.com/a/b/c")
-	b.Run("Cookies", func(b *testing.B) {
-		b.ReportAllocs()
-		defer reportCPU(b, processCPU())
-		n := 0
-		for b.Loop() {
-			n = len(j.Cookies(u))
-		}
-		b.ReportMetric(float64(n), "cookies")
-	})
-	b.Run("CookieHeader", func(b *testing.B) {
-		b.ReportAllocs()
-		defer reportCPU(b, processCPU())
-		for b.Loop() {
-			if j.CookieHeader(u) == "" {
-				b.Fatal("empty")
+	for _, target := range []string{
+		"https://www.example.com/a/b/c", // 28 of the 50 cookies match
+		"http://api.example.com/a",      // 12 match
+	} {
+		u := mustURL(b, target)
+		n := len(j.Cookies(u))
+		name := fmt.Sprintf("match%d", n)
+		b.Run("Cookies/"+name, func(b *testing.B) {
+			b.ReportAllocs()
+			defer reportCPU(b, processCPU())
+			for b.Loop() {
+				if len(j.Cookies(u)) != n {
+					b.Fatal("wrong count")
+				}
 			}
-		}
-	})
+		})
+		b.Run("CookieHeader/"+name, func(b *testing.B) {
+			b.ReportAllocs()
+			defer reportCPU(b, processCPU())
+			for b.Loop() {
+				if j.CookieHeader(u) == "" {
+					b.Fatal("empty")
+				}
+			}
+		})
+	}
 }
 
 func BenchmarkSetCookies1(b *testing.B) {

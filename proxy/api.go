@@ -304,6 +304,9 @@ func ParseHTTPProxy(v string) (*session.ProxySettings, error) {
 		if p, ok := u.User.Password(); ok {
 			auth += ":" + p
 		}
+		if auth == "" {
+			return ps, nil // "@host": no credentials
+		}
 		ps.ProxyAuth = auth
 		ps.AuthHeader = "Basic " + base64.StdEncoding.EncodeToString([]byte(auth))
 	}

@@ -14,28 +14,6 @@ import (
 	"github.com/rammerhead-go/rammerhead/store"
 )
 
-// StoreStats are the counters a session store may report for /metrics.
-type StoreStats struct {
-	// InMemory is the number of sessions held in memory.
-	InMemory int64
-	// OnDisk is the number of sessions held in persistent storage (files,
-	// Redis); -1 when unknown.
-	OnDisk int64
-	// Loads counts sessions loaded from persistent storage.
-	Loads uint64
-	// Flushes counts sessions written to persistent storage.
-	Flushes uint64
-	// Corrupted counts stored sessions found unreadable.
-	Corrupted uint64
-}
-
-// Stats is an optional interface of session stores: when the store
-// implements it, /metrics reports its counters. Otherwise /metrics counts
-// the store's Keys (at most once per keysCacheFor).
-type Stats interface {
-	Stats() StoreStats
-}
-
 // keysCacheFor bounds how often /metrics lists a store's keys.
 const keysCacheFor = 10 * time.Second
 
@@ -121,7 +99,7 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	if st == nil {
 		return
 	}
-	if s, ok := st.(Stats); ok {
+	if s, ok := st.(store.StatsReporter); ok {
 		v := s.Stats()
 		ch <- prometheus.MustNewConstMetric(descSessions, prometheus.GaugeValue, float64(v.InMemory), "memory")
 		if v.OnDisk >= 0 {

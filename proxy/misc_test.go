@@ -2,12 +2,15 @@ package proxy
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/rammerhead-go/rammerhead/store"
 )
 
 func TestHealthzAndStatic(t *testing.T) {
@@ -76,8 +79,8 @@ func TestMetrics(t *testing.T) {
 // statsStore reports optional store statistics.
 type statsStore struct{ failingStore }
 
-func (statsStore) Stats() StoreStats {
-	return StoreStats{InMemory: 3, OnDisk: 7, Loads: 11, Flushes: 13, Corrupted: 2}
+func (statsStore) Stats() store.Stats {
+	return store.Stats{InMemory: 3, OnDisk: 7, Loads: 11, Flushes: 13, Corrupted: 2}
 }
 
 func TestMetricsStoreStatsAndRegisterer(t *testing.T) {
@@ -114,12 +117,17 @@ func TestAccessLog(t *testing.T) {
 	if !regexp.MustCompile(`duration=\S+`).MatchString(out) {
 		t.Errorf("no duration: %s", out)
 	}
-	// Below LevelTraffic the access log is silent.
+	// At Info, the access log is silent.
 	buf2 := &logBuffer{}
-	s2, _ := newTestServer(t, func(c *Config) { c.Logger = trafficLogger(buf2) })
-	_ = s2
-	if !s2.log.Enabled(context.Background(), LevelTraffic) {
-		t.Fatal("traffic level disabled")
+	s2, _ := newTestServer(t, func(c *Config) {
+		c.Logger = slog.New(slog.NewTextHandler(buf2, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	})
+	do(t, s2, "GET", "/healthz", clientA, nil)
+	if out := buf2.String(); out != "" {
+		t.Fatalf("access log at Info level: %s", out)
+	}
+	if LevelTraffic <= slog.LevelDebug || LevelTraffic >= slog.LevelInfo {
+		t.Fatalf("LevelTraffic %v is not between Debug and Info", LevelTraffic)
 	}
 }
 

@@ -109,3 +109,13 @@ func BenchmarkVersion(b *testing.B) {
 		_ = s.Version()
 	}
 }
+
+func BenchmarkReadTimestamps16(b *testing.B) {
+	in := benchFixture(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := ReadTimestamps(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -317,3 +317,34 @@ func TestEveryFixtureCovered(t *testing.T) {
 		t.Errorf("only %d fixtures found", n)
 	}
 }
+
+func TestReadTimestamps(t *testing.T) {
+	for name, w := range loadable {
+		b := readFixture(t, name)
+		c, l, err := ReadTimestamps(b)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if name == "handwritten-minimal-accepted.rhfsession" {
+			if !c.IsZero() || !l.IsZero() {
+				t.Errorf("%s: missing timestamps should be zero, got %v %v", name, c, l)
+			}
+			continue
+		}
+		if !c.Equal(w.created) || !l.Equal(w.lastUsed) {
+			t.Errorf("%s: ReadTimestamps = %v, %v; want %v, %v", name, c, l, w.created, w.lastUsed)
+		}
+	}
+	for _, name := range []string{
+		"corrupted-empty.rhfsession", "corrupted-truncated.rhfsession",
+		"invalid-missing-data-crashes-node.rhfsession", "invalid-jar-as-object-deleted-by-node.rhfsession",
+	} {
+		if _, _, err := ReadTimestamps(readFixture(t, name)); !errors.Is(err, ErrCorrupted) {
+			t.Errorf("%s: ReadTimestamps error = %v, want ErrCorrupted", name, err)
+		}
+	}
+	if _, _, err := ReadTimestamps([]byte(`{"data":{"createdAt":"x"},"serializedCookieJar":"{}"}`)); !errors.Is(err, ErrCorrupted) {
+		t.Errorf("non-numeric createdAt: %v", err)
+	}
+}

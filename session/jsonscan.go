@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
@@ -217,6 +218,16 @@ func isHex(c byte) bool {
 	return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
+// strSpecial marks the bytes scanString must look at: '"', '\\' and
+// control characters.
+var strSpecial = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
 // scanString scans the string at b[i] (which is '"') and reports whether it
 // contains escapes.
 func scanString(b []byte, i int) (end int, escaped bool, err error) {
@@ -224,6 +235,10 @@ func scanString(b []byte, i int) (end int, escaped bool, err error) {
 	i++
 	for i < len(b) {
 		c := b[i]
+		if !strSpecial[c] {
+			i++
+			continue
+		}
 		switch {
 		case c == '"':
 			return i + 1, escaped, nil
@@ -269,12 +284,14 @@ func unquoteBytes(tok []byte, escaped bool) []byte {
 	}
 	out := make([]byte, 0, len(s))
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c != '\\' {
-			out = append(out, c)
-			i++
-			continue
+		// Copy the run up to the next backslash in one go.
+		j := bytes.IndexByte(s[i:], '\\')
+		if j < 0 {
+			out = append(out, s[i:]...)
+			break
 		}
+		out = append(out, s[i:i+j]...)
+		i += j
 		switch s[i+1] {
 		case 'b':
 			out = append(out, '\b')
@@ -342,12 +359,54 @@ var quoteSafe = func() (t [256]bool) {
 // escaped (no HTML escaping, U+2028/U+2029 literal). Invalid UTF-8 bytes,
 // which a JavaScript string cannot hold, are written as U+FFFD.
 func appendQuote(dst []byte, s string) []byte {
-	valid := utf8.ValidString(s)
+	if !utf8.ValidString(s) {
+		return appendQuoteInvalid(dst, s)
+	}
+	// Fast path: byte by byte (jar JSON has a '"' every few bytes, so
+	// copying runs between escapes would not pay).
+	dst = append(dst, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if quoteSafe[c] {
+			dst = append(dst, c)
+			continue
+		}
+		switch c {
+		case '"':
+			dst = append(dst, '\\', '"')
+		case '\\':
+			dst = append(dst, '\\', '\\')
+		default:
+			dst = appendEscape(dst, c)
+		}
+	}
+	return append(dst, '"')
+}
+
+// appendEscape appends the escape of the control character c.
+func appendEscape(dst []byte, c byte) []byte {
+	switch c {
+	case '\b':
+		return append(dst, '\\', 'b')
+	case '\f':
+		return append(dst, '\\', 'f')
+	case '\n':
+		return append(dst, '\\', 'n')
+	case '\r':
+		return append(dst, '\\', 'r')
+	case '\t':
+		return append(dst, '\\', 't')
+	}
+	return append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+}
+
+// appendQuoteInvalid is appendQuote for input with invalid UTF-8.
+func appendQuoteInvalid(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if quoteSafe[c] && (valid || c < utf8.RuneSelf) {
+		if quoteSafe[c] && c < utf8.RuneSelf {
 			continue
 		}
 		dst = append(dst, s[start:i]...)
@@ -367,18 +426,8 @@ func appendQuote(dst []byte, s string) []byte {
 			dst = append(dst, '\\', '"')
 		case '\\':
 			dst = append(dst, '\\', '\\')
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
 		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			dst = appendEscape(dst, c)
 		}
 		start = i + 1
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/rammerhead-go/rammerhead/cookiejar"
@@ -468,4 +469,72 @@ func (s *Session) Serialize() ([]byte, error) {
 	buf = appendQuoteBytes(buf, jarJSON)
 	buf = append(buf, '}')
 	return buf, nil
+}
+
+// ReadTimestamps returns data.createdAt and data.lastUsed of a serialized
+// session without building the session or decoding its jar, for stores
+// that sweep many files for expired sessions. A timestamp that is missing
+// is returned as the zero time. The text is checked as Deserialize checks
+// it, except for the jar's content and the shape of other data keys; errors
+// wrap ErrCorrupted.
+func ReadTimestamps(b []byte) (createdAt, lastUsed time.Time, err error) {
+	if len(b) == 0 {
+		return createdAt, lastUsed, corrupt("empty input")
+	}
+	if bytes.HasPrefix(b, utf8BOM) {
+		return createdAt, lastUsed, corrupt("starts with a UTF-8 byte order mark (Node rejects it as bad JSON)")
+	}
+	if !utf8.Valid(b) {
+		return createdAt, lastUsed, corrupt("not valid UTF-8")
+	}
+	i := skipWS(b, 0)
+	if i == len(b) || b[i] != '{' {
+		return createdAt, lastUsed, corrupt("top level is not an object")
+	}
+	dataS, dataE, haveJar := -1, -1, false
+	end, err := scanObject(b, i, 1, func(key []byte, kesc bool, vs, ve int) error {
+		switch {
+		case keyIs(key, kesc, "data"):
+			dataS, dataE = vs, ve
+		case keyIs(key, kesc, "serializedCookieJar"):
+			haveJar = b[vs] == '"'
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return createdAt, lastUsed, corrupt("not JSON: %v", err)
+	case skipWS(b, end) != len(b):
+		return createdAt, lastUsed, corrupt("not JSON: trailing data after the top-level object")
+	case dataS < 0 || b[dataS] != '{':
+		return createdAt, lastUsed, corrupt(`"data" is missing or not an object`)
+	case !haveJar:
+		return createdAt, lastUsed, corrupt(`"serializedCookieJar" is missing or not a string`)
+	}
+	data := b[dataS:dataE]
+	_, err = scanObject(data, 0, 1, func(key []byte, kesc bool, vs, ve int) error {
+		k := ""
+		switch {
+		case keyIs(key, kesc, KeyCreatedAt):
+			k = KeyCreatedAt
+		case keyIs(key, kesc, KeyLastUsed):
+			k = KeyLastUsed
+		default:
+			return nil
+		}
+		_, ms, err := normalizeField(k, data[vs:ve])
+		if err != nil {
+			return err
+		}
+		if k == KeyCreatedAt {
+			createdAt = time.UnixMilli(ms)
+		} else {
+			lastUsed = time.UnixMilli(ms)
+		}
+		return nil
+	})
+	if err != nil {
+		return time.Time{}, time.Time{}, corrupt("data: %v", err)
+	}
+	return createdAt, lastUsed, nil
 }

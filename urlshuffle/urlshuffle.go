@@ -134,13 +134,7 @@ func (s *Shuffler) Shuffle(str string) string {
 	if strings.HasPrefix(str, Marker) {
 		return str
 	}
-	return s.walk(str, Marker, func(c byte, i int) byte {
-		k := baseIndex[c]
-		if k < 0 {
-			return 0
-		}
-		return s.dict[(int(k)+i)%size]
-	})
+	return walk(str, Marker, &baseIndex, &s.dict, 1)
 }
 
 // Unshuffle reverses Shuffle: text that starts with Marker has the marker
@@ -152,19 +146,19 @@ func (s *Shuffler) Unshuffle(str string) string {
 	if !strings.HasPrefix(str, Marker) {
 		return str
 	}
-	return s.walk(str[len(Marker):], "", func(c byte, i int) byte {
-		k := s.inv[c]
-		if k < 0 {
-			return 0
-		}
-		// i >= 0, so (k - i%64 + 64) is in [1, 127]: never negative.
-		return BaseDictionary[(int(k)-i%size+size)%size]
-	})
+	return walk(str[len(Marker):], "", &s.inv, &base, -1)
 }
 
-// walk implements the shared loop of Shuffle and Unshuffle. mapByte returns
-// the replacement of an ASCII byte at UTF-16 index i, or 0 to copy it.
-func (s *Shuffler) walk(str, prefix string, mapByte func(c byte, i int) byte) string {
+// base is BaseDictionary as an array, the output alphabet of Unshuffle.
+var base = func() (b [size]byte) {
+	copy(b[:], BaseDictionary)
+	return b
+}()
+
+// walk implements the shared loop of Shuffle and Unshuffle: an ASCII byte
+// c at UTF-16 index i with from[c] >= 0 becomes to[(from[c] + dir*i) mod 64];
+// other characters are copied.
+func walk(str, prefix string, from *[256]int8, to *[size]byte, dir int) string {
 	// JavaScript's str.length: the UTF-16 length of the whole string.
 	total := utf16Len(str)
 	var b strings.Builder
@@ -192,8 +186,10 @@ func (s *Shuffler) walk(str, prefix string, mapByte func(c byte, i int) byte) st
 				}
 				continue
 			}
-			if m := mapByte(c, i); m != 0 {
-				b.WriteByte(m)
+			if k := from[c]; k >= 0 {
+				// i%size keeps the sum in [-63, 126]; adding size makes it
+				// non-negative before the final mod (Go's % keeps the sign).
+				b.WriteByte(to[(int(k)+dir*(i%size)+size)%size])
 			} else {
 				b.WriteByte(c)
 			}

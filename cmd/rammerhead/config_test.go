@@ -473,3 +473,18 @@ func FuzzSettingValues(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkLoadConfig(b *testing.B) {
+	dir := b.TempDir()
+	f := filepath.Join(dir, "c.json")
+	if err := os.WriteFile(f, []byte(configExample), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	env := envMap(map[string]string{"RAMMERHEAD_PORT": "9000", "RAMMERHEAD_TRUSTED_PROXY": "10.0.0.0/8,192.168.0.0/16"})
+	args := []string{"--config", f, "--log-level", "debug", "--rewrite-response-header", "X-A=1"}
+	for b.Loop() {
+		if _, err := loadConfig(args, env, io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

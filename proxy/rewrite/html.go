@@ -103,7 +103,7 @@ type htmlRewriter struct {
 	base     *url.URL
 	baseSeen bool // a <base href> was met
 	injected bool
-	sawAny   bool // some token was read: an empty document gets no injection
+	sawAny   bool   // some token was read: an empty document gets no injection
 	rawText  string // element whose raw text is the next text token ("style", "script", ...)
 	raw      []byte // copy of the current tag's raw bytes
 	attrs    []attr
@@ -212,6 +212,13 @@ func (h *htmlRewriter) startTag(tt html.TokenType) {
 		h.rawText = name
 	}
 	h.attrs = h.attrs[:0]
+	if name == "" && !mayHaveURLAttr(h.raw[1+len(nameB):]) {
+		// No attribute of interest: skip TagAttr, which copies every key
+		// and value.
+		h.inject(true)
+		_, _ = h.w.Write(h.raw)
+		return
+	}
 	for more {
 		var k, v []byte
 		k, v, more = h.z.TagAttr()
@@ -550,4 +557,40 @@ func rewriteRefresh(v string, f func(string) string) string {
 		return v
 	}
 	return v[:start] + f(v[start:end]) + v[end:]
+}
+
+// attrNeedles are substrings of every attribute name the rewriter changes.
+var attrNeedles = [...]string{"href", "src", "action", "poster", "data", "background",
+	"cite", "longdesc", "manifest", "icon", "ping", "style", "integrity"}
+
+// mayHaveURLAttr reports whether the attribute part of a raw tag may hold an
+// attribute the rewriter changes. It is conservative: it looks for the names
+// anywhere, case-insensitively, so it never misses one.
+func mayHaveURLAttr(b []byte) bool {
+	for i := 0; i < len(b); i++ {
+		switch b[i] | 0x20 {
+		case 'h', 's', 'a', 'p', 'd', 'b', 'c', 'l', 'm', 'i':
+			for _, n := range attrNeedles {
+				if len(b)-i >= len(n) && b[i]|0x20 == n[0] && asciiEqualFold(b[i:i+len(n)], n) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// asciiEqualFold compares b with the lower-case ASCII string s, ignoring the
+// case of b.
+func asciiEqualFold(b []byte, s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != s[i] {
+			return false
+		}
+	}
+	return true
 }

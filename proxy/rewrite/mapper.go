@@ -114,7 +114,7 @@ func (m *Mapper) Proxify(base *url.URL, ref string) string {
 		frag = u.EscapedFragment()
 	}
 	u.Fragment, u.RawFragment = "", ""
-	up := u.String()
+	up := escapeUpstream(u.String())
 	if m.Shuffler != nil {
 		up = m.Shuffler.Shuffle(up)
 	}
@@ -192,7 +192,7 @@ func badTarget(rest, why string) error {
 // path, as on the wire, plus "?query" if any), unshuffling it when it starts
 // with urlshuffle.Marker, and returns the absolute http/https upstream URL
 // without fragment. Anything else (relative, other schemes, no host, control
-// characters, a shuffled target in a session without a dictionary) is an
+// characters or spaces, which a request line cannot carry, a shuffled target in a session without a dictionary) is an
 // error wrapping ErrBadTarget.
 //
 // As a courtesy to clients and routers that merge slashes, "http:/host/..."
@@ -202,8 +202,8 @@ func (m *Mapper) Target(rest string) (*url.URL, error) {
 		return nil, badTarget(rest, "empty")
 	}
 	for i := 0; i < len(rest); i++ {
-		if c := rest[i]; c < 0x20 || c == 0x7f {
-			return nil, badTarget(rest, "control character")
+		if c := rest[i]; c <= ' ' || c == 0x7f {
+			return nil, badTarget(rest, "control character or space")
 		}
 	}
 	s := rest
@@ -250,4 +250,44 @@ func (m *Mapper) Unproxify(proxied string) (*url.URL, error) {
 // hasPrefixFold reports whether s starts with prefix, ASCII case-insensitively.
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// escapeUpstream percent-encodes the bytes of an upstream URL (as written by
+// url.URL.String) that a browser would percent-encode when it requests the
+// proxied URL: controls, space, non-ASCII bytes, '"', '<', '>', and "'" in
+// the query. The proxied URL then reaches the server exactly as Proxify wrote
+// it, which shuffling needs: a character the browser expanded to %XX would
+// shift the position of every character after it.
+func escapeUpstream(s string) string {
+	n, inQuery := 0, false
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; needsEscape(c, inQuery) {
+			n++
+		} else if c == '?' {
+			inQuery = true
+		}
+	}
+	if n == 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s)+2*n)
+	inQuery = false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if needsEscape(c, inQuery) {
+			b = append(b, '%', upperHex[c>>4], upperHex[c&0xf])
+			continue
+		}
+		if c == '?' {
+			inQuery = true
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+const upperHex = "0123456789ABCDEF"
+
+func needsEscape(c byte, inQuery bool) bool {
+	return c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>' || inQuery && c == '\''
 }

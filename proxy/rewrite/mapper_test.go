@@ -42,6 +42,8 @@ func TestProxify(t *testing.T) {
 		{"other scheme", "ftp://x/y", "ftp://x/y"},
 		{"invalid", "http://[::1/", "http://[::1/"},
 		{"no host", "http:///path", "http:///path"},
+		{"non-ascii and quotes escaped as a browser would", "/é?q=é\"'<>`", p + "https://example.com/%C3%A9?q=%C3%A9%22%27%3C%3E`"},
+		{"non-ascii host", "https://bücher.example/", p + "https://b%C3%BCcher.example/"},
 		{"already proxied", p + "https://example.com/a", p + "https://example.com/a"},
 	}
 	for _, tc := range tests {
@@ -121,6 +123,29 @@ func TestProxifyTargetRoundTrip(t *testing.T) {
 	}
 }
 
+func TestProxifyShuffledNonASCII(t *testing.T) {
+	// A browser percent-encodes non-ASCII characters of a URL it requests;
+	// in a shuffled URL that would shift every later character, so Proxify
+	// must write them encoded already.
+	m := shufflingMapper(t)
+	p := m.Proxify(nil, "https://bücher.example/straße?q=café&x='\"'")
+	for i := 0; i < len(p); i++ {
+		if p[i] >= 0x7f || p[i] <= ' ' || p[i] == '"' || p[i] == '\'' {
+			t.Fatalf("Proxify = %q: byte %d (%#x) would be re-encoded by a browser", p, i, p[i])
+		}
+	}
+	u, err := m.Unproxify(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "https://b%C3%BCcher.example/stra%C3%9Fe?q=caf%C3%A9&x=%27%22%27"; u.String() != want {
+		t.Errorf("round trip = %q, want %q", u, want)
+	}
+	if u.Hostname() != "bücher.example" {
+		t.Errorf("host = %q", u.Hostname())
+	}
+}
+
 func TestTarget(t *testing.T) {
 	m := plainMapper()
 	sm := shufflingMapper(t)
@@ -162,6 +187,8 @@ func TestTarget(t *testing.T) {
 		"/abs/path",
 		"http:opaque",
 		"https://exa mple.com/",
+		"https://example.com/a b",
+		"https://example.com/?q= ",
 		"https://example.com/\x00",
 		"https://example.com/a\nb",
 		"https://example.com/\x7f",
@@ -224,16 +251,24 @@ func FuzzTarget(f *testing.F) {
 			if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.Hostname() == "" {
 				t.Fatalf("Target(%q) = %q: bad scheme or host", rest, u)
 			}
-			// What Target accepts, Proxify maps back to a proxied URL that
-			// Target reads as the same URL.
+			// What Target accepts, Proxify maps to a proxied URL that Target
+			// reads back; proxifying that again gives the same proxied URL.
 			p := m.Proxify(nil, u.String())
 			r, ok := strings.CutPrefix(p, m.Prefix())
 			if !ok {
 				t.Fatalf("Proxify(%q) = %q: not proxied", u, p)
 			}
 			u2, err := m.Target(r)
-			if err != nil || u2.String() != u.String() {
-				t.Fatalf("Target(Proxify(%q)) = %v, %v", u, u2, err)
+			if err != nil {
+				t.Fatalf("Target(Proxify(%q)) = %v", u, err)
+			}
+			if p2 := m.Proxify(nil, u2.String()); p2 != p {
+				t.Fatalf("Proxify(Target(Proxify(%q))) = %q, want %q", u, p2, p)
+			}
+			for i := len(m.Prefix()); i < len(p); i++ {
+				if c := p[i]; c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>' {
+					t.Fatalf("Proxify(%q) = %q: a browser would escape byte %#x", u, p, c)
+				}
 			}
 		}
 	})

@@ -75,10 +75,18 @@ func (k hexKey) appendTo(b []byte) []byte {
 	return b
 }
 
+// hexPairs[b] is the two lowercase hex digits of b.
+var hexPairs = func() (t [256][2]byte) {
+	for i := range t {
+		t[i] = [2]byte{hexDigits[i>>4], hexDigits[i&15]}
+	}
+	return t
+}()
+
 func (k *hexKey) encode(dst *[32]byte) {
 	for i, c := range k {
-		dst[2*i] = hexDigits[c>>4]
-		dst[2*i+1] = hexDigits[c&15]
+		p := hexPairs[c]
+		dst[2*i], dst[2*i+1] = p[0], p[1]
 	}
 }
 
@@ -176,30 +184,6 @@ func (x *index) mark(ids []string, epoch uint32) {
 			m.epoch = epoch
 			x.str[id] = m
 		}
-	}
-	x.mu.Unlock()
-}
-
-// setStamps fills in timestamps (from the side index) for ids whose
-// timestamps are unknown.
-func (x *index) setStampsIfUnknown(id string, created, lastUsed int64) {
-	if k, ok := parseHexKey(id); ok {
-		x.setHexStampsIfUnknown(k, created, lastUsed)
-		return
-	}
-	x.mu.Lock()
-	if m, ok := x.str[id]; ok && !m.known() {
-		m.created, m.lastUsed = created, lastUsed
-		x.str[id] = m
-	}
-	x.mu.Unlock()
-}
-
-func (x *index) setHexStampsIfUnknown(k hexKey, created, lastUsed int64) {
-	x.mu.Lock()
-	if m, ok := x.hex[k]; ok && !m.known() {
-		m.created, m.lastUsed = created, lastUsed
-		x.hex[k] = m
 	}
 	x.mu.Unlock()
 }

@@ -113,12 +113,29 @@ func (c *Cache) loadSideIndex() {
 		}
 		return
 	}
-	err = decodeSideIndex(b,
-		c.idx.setHexStampsIfUnknown,
-		c.idx.setStampsIfUnknown)
-	if err != nil {
+	if err := c.idx.mergeSideIndex(b); err != nil {
 		c.log.Debug("filecache: side index damaged; it will be rebuilt", "err", err)
 	}
+}
+
+// mergeSideIndex fills unknown timestamps of x from an encoded side index,
+// holding the lock once for the whole merge (it runs during Open).
+func (x *index) mergeSideIndex(b []byte) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return decodeSideIndex(b,
+		func(k hexKey, created, lastUsed int64) {
+			if m, ok := x.hex[k]; ok && !m.known() {
+				m.created, m.lastUsed = created, lastUsed
+				x.hex[k] = m
+			}
+		},
+		func(id string, created, lastUsed int64) {
+			if m, ok := x.str[id]; ok && !m.known() {
+				m.created, m.lastUsed = created, lastUsed
+				x.str[id] = m
+			}
+		})
 }
 
 // saveSideIndex writes the side index if the index changed since the last

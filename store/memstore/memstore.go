@@ -33,22 +33,24 @@ const (
 	DefaultCleanupInterval = time.Minute
 )
 
-// DefaultExpiry is the expiry policy used for zero fields of
+// defaultExpiry is the expiry policy used for zero fields of
 // Options.Expiry.
-var DefaultExpiry = store.Expiry{IdleTimeout: DefaultIdleTimeout, MaxAge: DefaultMaxAge}
+var defaultExpiry = store.Expiry{IdleTimeout: DefaultIdleTimeout, MaxAge: DefaultMaxAge}
 
 // Options configures New. A nil *Options, and every zero field, means the
 // documented default.
 type Options struct {
 	// Logger receives debug records of the sweeps; nil discards them.
 	Logger *slog.Logger
-	// Expiry is the expiry policy. Zero fields default to DefaultExpiry's;
-	// store.Disabled (or any negative duration) turns a rule off.
+	// Expiry is the expiry policy. Zero fields default to
+	// DefaultIdleTimeout and DefaultMaxAge; store.Disabled (or any negative
+	// duration) turns a rule off.
 	Expiry store.Expiry
 	// CleanupInterval is how often the background sweep deletes expired
 	// sessions: 0 means DefaultCleanupInterval, store.Disabled (or any
 	// negative duration) means no sweep (expired sessions are still
-	// removed when read).
+	// removed when read). No sweep runs either when both expiry rules are
+	// off.
 	CleanupInterval time.Duration
 	// Now is the store's clock, also given to the sessions; nil means
 	// time.Now.
@@ -82,7 +84,7 @@ func New(o *Options) *Store {
 		o = &Options{}
 	}
 	s := &Store{
-		expiry:   o.Expiry.WithDefaults(DefaultExpiry),
+		expiry:   o.Expiry.WithDefaults(defaultExpiry),
 		interval: o.CleanupInterval,
 		now:      o.Now,
 		log:      o.Logger,
@@ -143,19 +145,25 @@ func (s *Store) check(id string) error {
 	return nil
 }
 
-// load returns the session stored under id if it is live at now, and
-// removes it when it has expired.
-func (s *Store) load(id string, now time.Time) (*session.Session, bool) {
-	v, ok := s.sessions.Load(id)
-	if !ok {
-		return nil, false
+// load returns the session stored under id if it is live, and removes it
+// when it has expired. It reads the clock only when a session is found and
+// an expiry rule is on (or touch asks for the time); now is the time read,
+// zero when it was not needed.
+func (s *Store) load(id string, touch bool) (sess *session.Session, now time.Time, ok bool) {
+	v, found := s.sessions.Load(id)
+	if !found {
+		return nil, now, false
 	}
-	sess := v.(*session.Session)
+	sess = v.(*session.Session)
+	if !touch && !s.expires() {
+		return sess, now, true
+	}
+	now = s.now()
 	if s.expired(sess, now) {
 		s.sessions.CompareAndDelete(id, sess)
-		return nil, false
+		return nil, now, false
 	}
-	return sess, true
+	return sess, now, true
 }
 
 // Keys returns the ids of every live session, in no particular order.
@@ -180,22 +188,28 @@ func (s *Store) Keys(ctx context.Context) ([]string, error) {
 
 // Has reports whether a live session is stored under id.
 func (s *Store) Has(ctx context.Context, id string) (bool, error) {
-	if err := s.check(id); err != nil {
-		return false, err
+	if s.closed.Load() {
+		return false, store.ErrClosed
 	}
-	_, ok := s.load(id, s.now())
-	return ok, nil
+	_, _, ok := s.load(id, false)
+	if !ok {
+		// Only valid ids are ever stored, so a hit needs no validation.
+		return false, s.check(id)
+	}
+	return true, nil
 }
 
 // Get returns the session stored under id, touched first with touch. The
 // session is shared with every other caller.
 func (s *Store) Get(ctx context.Context, id string, touch bool) (*session.Session, error) {
-	if err := s.check(id); err != nil {
-		return nil, err
+	if s.closed.Load() {
+		return nil, store.ErrClosed
 	}
-	now := s.now()
-	sess, ok := s.load(id, now)
+	sess, now, ok := s.load(id, touch)
 	if !ok {
+		if err := s.check(id); err != nil {
+			return nil, err
+		}
 		return nil, fmt.Errorf("memstore: get %s: %w", id, store.ErrNotFound)
 	}
 	if touch {
@@ -229,12 +243,12 @@ func (s *Store) Add(ctx context.Context, id string) (*session.Session, error) {
 // Delete removes the session stored under id and reports whether a live
 // one was there.
 func (s *Store) Delete(ctx context.Context, id string) (bool, error) {
-	if err := s.check(id); err != nil {
-		return false, err
+	if s.closed.Load() {
+		return false, store.ErrClosed
 	}
 	v, ok := s.sessions.LoadAndDelete(id)
 	if !ok {
-		return false, nil
+		return false, s.check(id)
 	}
 	return !s.expired(v.(*session.Session), s.now()), nil
 }
@@ -268,7 +282,7 @@ func (s *Store) Save(ctx context.Context, sess *session.Session) error {
 	if sess == nil {
 		return fmt.Errorf("memstore: save of a nil session: %w", store.ErrNotFound)
 	}
-	cur, ok := s.load(sess.ID(), s.now())
+	cur, _, ok := s.load(sess.ID(), false)
 	if !ok {
 		return fmt.Errorf("memstore: save %s: %w", sess.ID(), store.ErrNotFound)
 	}

@@ -243,3 +243,54 @@ var _ = fmt.Sprint
 var _ = store.Disabled
 
 func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
+
+// BenchmarkPing is the floor: one round trip to the same redis-server.
+func BenchmarkPing(b *testing.B) {
+	_, c := benchStore(b)
+	ctx := b.Context()
+	lat := make([]time.Duration, 0, 1<<16)
+	for b.Loop() {
+		t0 := time.Now()
+		if err := c.Ping(ctx).Err(); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	reportPercentiles(b, lat)
+}
+
+// BenchmarkDecode is Get's work in Go for the 16-cookie fixture: rebuild
+// the .rhfsession text from the two hashes and Deserialize it.
+func BenchmarkDecode(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join(fixtureDir(b), "cookies-varied-noshuffle-localstorage.rhfsession"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	sess, err := session.Deserialize("x", data, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	text, _ := sess.Serialize()
+	snap, err := parseSerialized(text, sess.CreatedAt(), sess.LastUsed())
+	if err != nil {
+		b.Fatal(err)
+	}
+	toStrings := func(p []any) []string {
+		out := make([]string, len(p))
+		for i, v := range p {
+			out[i] = v.(string)
+		}
+		return out
+	}
+	sh, ch := toStrings(snap.hashFields()), toStrings(snap.cookieFields())
+	b.ReportAllocs()
+	for b.Loop() {
+		_, text, err := fromHashes(sh, ch)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := session.Deserialize("x", text, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -54,17 +54,53 @@ type storedCookie struct {
 	json  string
 }
 
-// encodeKey returns the JSON form of a string, as kept in the order list.
+// encodeKey returns the JSON form of a string, as kept in the order lists.
+// It escapes only what JSON requires ('"', '\\' and control characters), so
+// it is fast and deterministic; order lists are only ever compared with
+// strings made by this same function.
 func encodeKey(k string) string {
-	b, _ := json.Marshal(k) // a string always marshals
-	return string(b)
+	return string(appendJSONString(make([]byte, 0, len(k)+2), k))
+}
+
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // cookieField names a cookie in the cookie hash: JSON [domain, path, key],
 // unambiguous whatever the three strings hold.
 func cookieField(domain, path, key string) string {
-	b, _ := json.Marshal([3]string{domain, path, key})
-	return string(b)
+	b := make([]byte, 0, len(domain)+len(path)+len(key)+10)
+	b = append(b, '[')
+	b = appendJSONString(b, domain)
+	b = append(b, ',')
+	b = appendJSONString(b, path)
+	b = append(b, ',')
+	b = appendJSONString(b, key)
+	return string(append(b, ']'))
 }
 
 // parseSerialized splits a .rhfsession text (as session.Serialize writes it)
@@ -376,12 +412,8 @@ func fromHashes(sHash, cHash []string) (*snapshot, []byte, error) {
 	}
 	snap.order = appendMissing(snap.order, snap.data)
 
-	var hdr map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(snap.jar), &hdr); err != nil || hdr == nil {
+	if h := strings.TrimSpace(snap.jar); len(h) < 2 || h[0] != '{' || h[len(h)-1] != '}' || !json.Valid([]byte(h)) {
 		return nil, nil, errCorrupt("jar header is not a JSON object")
-	}
-	if _, ok := hdr["cookies"]; ok {
-		return nil, nil, errCorrupt("jar header holds cookies")
 	}
 
 	// Cookies go back in the jar's own order: the sequence number each got
@@ -402,16 +434,12 @@ func fromHashes(sHash, cHash []string) (*snapshot, []byte, error) {
 			return nil, nil, errCorrupt("cookie %s: sequence: %v", f, err)
 		}
 		js := v[sp+1:]
-		var meta struct {
-			Key    *string `json:"key"`
-			Domain *string `json:"domain"`
-			Path   *string `json:"path"`
-		}
-		if err := json.Unmarshal([]byte(js), &meta); err != nil {
-			return nil, nil, errCorrupt("cookie %s: %v", f, err)
-		}
-		if f != cookieField(deref(meta.Domain), deref(meta.Path), deref(meta.Key)) {
-			return nil, nil, errCorrupt("cookie %s: field does not match the cookie", f)
+		// Neither is the cookie decoded here (that would cost a decode per
+		// cookie on every Get): session.Deserialize checks the rebuilt jar,
+		// and a field that does not match its cookie's domain, path and key
+		// heals itself at the next Save of that cookie.
+		if len(js) < 2 || js[0] != '{' || js[len(js)-1] != '}' {
+			return nil, nil, errCorrupt("cookie %s is not a JSON object", f)
 		}
 		cs = append(cs, sortable{storedCookie{f, js}, seq})
 	}
@@ -432,7 +460,9 @@ func fromHashes(sHash, cHash []string) (*snapshot, []byte, error) {
 // name that keep accepts.
 func decodeOrder(list string, keep func(string) bool) ([]string, error) {
 	var names []string
-	if err := json.Unmarshal([]byte("["+list+"]"), &names); err != nil {
+	if fast, ok := splitSimpleOrder(list); ok {
+		names = fast
+	} else if err := json.Unmarshal([]byte("["+list+"]"), &names); err != nil {
 		return nil, errCorrupt("order list: %v", err)
 	}
 	out := names[:0]
@@ -444,6 +474,29 @@ func decodeOrder(list string, keep func(string) bool) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// splitSimpleOrder splits an order list whose names need no escapes (the
+// usual case) without a JSON decoder; ok is false for anything else.
+func splitSimpleOrder(list string) ([]string, bool) {
+	if list == "" {
+		return nil, true
+	}
+	if strings.IndexByte(list, '\\') >= 0 || len(list) < 2 || list[0] != '"' || list[len(list)-1] != '"' {
+		return nil, false
+	}
+	names := strings.Split(list[1:len(list)-1], `","`)
+	for _, n := range names {
+		if strings.IndexByte(n, '"') >= 0 {
+			return nil, false
+		}
+		for i := 0; i < len(n); i++ {
+			if n[i] < 0x20 {
+				return nil, false
+			}
+		}
+	}
+	return names, true
 }
 
 // appendMissing appends, sorted, the keys of m that order lacks.
@@ -460,7 +513,18 @@ func appendMissing(order []string, m map[string]string) []string {
 
 // serialize renders the snapshot as .rhfsession text.
 func (s *snapshot) serialize() []byte {
+	size := 64 + len(s.jar)
+	for _, v := range s.data {
+		size += len(v) + 16
+	}
+	for _, v := range s.ls {
+		size += len(v) + 32
+	}
+	for _, c := range s.cookies {
+		size += len(c.json) * 5 / 4
+	}
 	var b bytes.Buffer
+	b.Grow(size * 5 / 4)
 	b.WriteString(`{"data":{`)
 	for i, k := range s.order {
 		if i > 0 {
@@ -490,6 +554,7 @@ func (s *snapshot) serialize() []byte {
 	}
 	b.WriteString(`},"serializedCookieJar":`)
 	var jar strings.Builder
+	jar.Grow(size)
 	hdr := strings.TrimSpace(s.jar)
 	jar.WriteString(hdr[:len(hdr)-1]) // drop the closing brace
 	if hdr != "{}" {
@@ -503,9 +568,8 @@ func (s *snapshot) serialize() []byte {
 		jar.WriteString(c.json)
 	}
 	jar.WriteString("]}")
-	b.WriteString(encodeKey(jar.String()))
-	b.WriteByte('}')
-	return b.Bytes()
+	out := appendJSONString(b.Bytes(), jar.String())
+	return append(out, '}')
 }
 
 // localStorage modes of a Save.

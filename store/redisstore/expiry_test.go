@@ -13,10 +13,12 @@ import (
 	"github.com/rammerhead-go/rammerhead/store"
 )
 
-// wantTTL checks that both keys of id expire in want (within 2 s of slack
+// wantTTL checks that both keys of id expire in want plus the store's
+// grace (within 2 s of slack
 // for the time the test takes) and that their PEXPIRETIME agrees.
 func wantTTL(t *testing.T, c *redis.Client, s *Store, id string, want time.Duration) {
 	t.Helper()
+	want += time.Duration(s.graceMS) * time.Millisecond
 	ctx := ctxT(t)
 	for _, k := range []string{s.SessionKey(id), s.CookieKey(id)} {
 		if n, _ := c.Exists(ctx, k).Result(); n == 0 {
@@ -93,8 +95,18 @@ func TestExpiryTTL(t *testing.T) {
 	}
 	wantTTL(t, c, s, id, 20*time.Minute)
 
+	// At exactly the max age the session is still alive (strictly greater
+	// expires it) and Redis keeps it for the grace beyond.
+	clock.Advance(15 * time.Minute)
+	if ok, err := s.Has(ctx, id); err != nil || !ok {
+		t.Fatalf("Has at exactly the max age = %t, %v; want true", ok, err)
+	}
+	if err := s.Save(ctx, sess); err != nil {
+		t.Fatal(err)
+	}
+	wantTTL(t, c, s, id, 0)
 	// Past the max age: logically expired, and the read deletes it.
-	clock.Advance(15*time.Minute + time.Millisecond)
+	clock.Advance(time.Millisecond)
 	if ok, err := s.Has(ctx, id); err != nil || ok {
 		t.Fatalf("Has past max age = %t, %v", ok, err)
 	}

@@ -34,12 +34,13 @@
 //
 // Options.Expiry (default: idle timeout 3 days, no max age, the bundled
 // server's file-sweep settings) is enforced twice: logically on every read
-// against Options.Now, and by Redis, which gets a TTL on both keys equal to
-// the time left until store.Expiry.ExpiresAt (the earlier of lastUsed + idle
-// and createdAt + max age) by the store's clock. A TTL (PEXPIRE, relative,
-// so that a store clock that differs from Redis's, or a fake one in tests,
-// still expires keys at the right moment) is recomputed on every touch and
-// Save. A session whose expiry is already past is deleted, never stored
+// against Options.Now (from the exact instant, strictly as
+// store.Expiry.Expired), and by Redis, which gets a TTL on both keys equal
+// to the time left until store.Expiry.ExpiresAt (the earlier of lastUsed +
+// idle and createdAt + max age) by the store's clock, plus
+// Options.ExpiryGrace (default 1 minute). The TTL is relative (PEXPIRE) so
+// that a store clock that differs from Redis's, or a fake one in tests,
+// still works; it is recomputed on every touch and Save. A session whose expiry is already past is deleted, never stored
 // without a TTL; with both rules Disabled the keys are PERSISTed. No
 // goroutine sweeps anything.
 //
@@ -77,6 +78,9 @@ const DefaultPrefix = "rh:"
 // maximum age.
 var DefaultExpiry = store.Expiry{IdleTimeout: 3 * 24 * time.Hour, MaxAge: store.Disabled}
 
+// DefaultExpiryGrace is the default Options.ExpiryGrace.
+const DefaultExpiryGrace = time.Minute
+
 // Options configures New.
 type Options struct {
 	// Client is the Redis client (a *redis.Client, a Sentinel failover
@@ -92,6 +96,12 @@ type Options struct {
 	// Expiry policy; zero fields take DefaultExpiry's, store.Disabled turns
 	// a rule off.
 	Expiry store.Expiry
+	// ExpiryGrace is how long after a session's expiry Redis keeps its keys
+	// before dropping them itself (0 means DefaultExpiryGrace). Reads
+	// enforce the expiry exactly, from its very instant; the Redis TTL only
+	// reclaims memory, and the grace keeps it from racing a read at the
+	// boundary (or a store clock that runs behind Redis's).
+	ExpiryGrace time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger; nil means silent.
@@ -101,14 +111,15 @@ type Options struct {
 // Store is a Redis-backed store.Store. It is safe for concurrent use and
 // starts no goroutine.
 type Store struct {
-	client redis.UniversalClient
-	owned  bool
-	prefix string
-	expiry store.Expiry
-	idleMS int64
-	maxMS  int64
-	now    func() time.Time
-	log    *slog.Logger
+	client  redis.UniversalClient
+	owned   bool
+	prefix  string
+	expiry  store.Expiry
+	idleMS  int64
+	maxMS   int64
+	graceMS int64
+	now     func() time.Time
+	log     *slog.Logger
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -151,6 +162,14 @@ func New(opts Options) (*Store, error) {
 		if d < 0 && d != store.Disabled {
 			return nil, fmt.Errorf("%w: negative expiry %v (use store.Disabled)", ErrBadOptions, d)
 		}
+	}
+	switch {
+	case opts.ExpiryGrace == 0:
+		s.graceMS = DefaultExpiryGrace.Milliseconds()
+	case opts.ExpiryGrace < 0:
+		return nil, fmt.Errorf("%w: negative ExpiryGrace %v", ErrBadOptions, opts.ExpiryGrace)
+	default:
+		s.graceMS = max(1, opts.ExpiryGrace.Milliseconds())
 	}
 	if s.expiry.IdleTimeout > 0 {
 		s.idleMS = max(1, s.expiry.IdleTimeout.Milliseconds())
@@ -219,8 +238,9 @@ func (s *Store) CookieKey(id string) string { return s.prefix + "{" + id + "}:c"
 func (s *Store) keys(id string) []string { return []string{s.SessionKey(id), s.CookieKey(id)} }
 
 func (s *Store) args(extra ...any) []any {
-	a := make([]any, 0, 3+len(extra))
-	a = append(a, strconv.FormatInt(s.now().UnixMilli(), 10), strconv.FormatInt(s.idleMS, 10), strconv.FormatInt(s.maxMS, 10))
+	a := make([]any, 0, 4+len(extra))
+	a = append(a, strconv.FormatInt(s.now().UnixMilli(), 10), strconv.FormatInt(s.idleMS, 10),
+		strconv.FormatInt(s.maxMS, 10), strconv.FormatInt(s.graceMS, 10))
 	return append(a, extra...)
 }
 

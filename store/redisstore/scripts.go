@@ -4,18 +4,20 @@ import "github.com/redis/go-redis/v9"
 
 // Every script gets KEYS[1] = the session hash (<prefix>{<id>}:s) and
 // KEYS[2] = the cookie hash (<prefix>{<id>}:c): one hash slot, so they run
-// unchanged on a cluster. ARGV[1..3] are always now (epoch ms, from the
-// store's clock), the idle timeout and the max age (ms, 0 = no such rule).
+// unchanged on a cluster. ARGV[1..4] are always now (epoch ms, from the
+// store's clock), the idle timeout, the max age (ms, 0 = no such rule)
+// and the grace (ms); each script's own arguments start at ARGV[5].
 //
 // Expiry: the session expires at min(lastUsed + idle, createdAt + maxAge)
 // (store.Expiry.ExpiresAt). It is expired when now is past that instant
-// (strictly, as store.Expiry.Expired). Redis is told with PEXPIRE of the
-// time left by the store's clock (+1 ms), so Redis drops the keys when the
-// session expires even when the store's clock differs from Redis's; with
-// no rule at all the keys are PERSISTed; an expiry already past deletes
-// the session, it is never left without a TTL.
+// (strictly, as store.Expiry.Expired); every read checks that. Redis is
+// told with PEXPIRE of the time left by the store's clock plus the grace,
+// so Redis drops the keys shortly after the session expires even when the
+// store's clock differs from Redis's; with no rule at all the keys are
+// PERSISTed; an expiry already past deletes the session, it is never left
+// without a TTL.
 const luaCommon = `
-local now, idle, maxage = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local now, idle, maxage, grace = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local function expiresAt(c, u)
   local at = nil
   if idle > 0 then at = u + idle end
@@ -40,7 +42,7 @@ local function setExpiry(c, u)
     redis.call('DEL', KEYS[1], KEYS[2])
     return false
   end
-  local ttl = string.format('%d', at - now + 1)
+  local ttl = string.format('%d', at - now + grace)
   redis.call('PEXPIRE', KEYS[1], ttl)
   redis.call('PEXPIRE', KEYS[2], ttl)
   return true
@@ -55,7 +57,7 @@ local function hsetRange(key, from, to)
 end
 `
 
-// getScript: ARGV[4] = "1" to touch. Returns nil when missing or expired
+// getScript: ARGV[5] = "1" to touch. Returns nil when missing or expired
 // (an expired session is deleted), else {session hash, cookie hash} as flat
 // field/value arrays. Timestamps that are not numbers are returned as they
 // are, untouched, for the client to report as corrupted.
@@ -70,7 +72,7 @@ if expired(c, u) then
   redis.call('DEL', KEYS[1], KEYS[2])
   return false
 end
-if ARGV[4] == '1' then
+if ARGV[5] == '1' then
   redis.call('HSET', KEYS[1], 'u', ARGV[1])
   setExpiry(c, now)
 end
@@ -103,35 +105,35 @@ if c and u and expired(c, u) then return 0 end
 return 1
 `)
 
-// writeScript stores a whole session. ARGV[4] = "1" replaces an existing
+// writeScript stores a whole session. ARGV[5] = "1" replaces an existing
 // session (AddSerialized); otherwise a live session makes it return -1.
-// ARGV[5], ARGV[6] = createdAt, lastUsed (ms); ARGV[7] = n, the number of
-// session-hash pairs that follow from ARGV[8]; cookie-hash pairs after them.
+// ARGV[6], ARGV[7] = createdAt, lastUsed (ms); ARGV[8] = n, the number of
+// session-hash pairs that follow from ARGV[9]; cookie-hash pairs after them.
 // Returns 1 when stored, 0 when it had already expired (nothing stored).
 var writeScript = redis.NewScript(luaCommon + `
-if ARGV[4] ~= '1' and redis.call('EXISTS', KEYS[1]) == 1 then
+if ARGV[5] ~= '1' and redis.call('EXISTS', KEYS[1]) == 1 then
   local cu = redis.call('HMGET', KEYS[1], 'c', 'u')
   local c, u = tonumber(cu[1]), tonumber(cu[2])
   if not (c and u and expired(c, u)) then return -1 end
 end
 redis.call('DEL', KEYS[1], KEYS[2])
-local c, u = tonumber(ARGV[5]), tonumber(ARGV[6])
+local c, u = tonumber(ARGV[6]), tonumber(ARGV[7])
 if expired(c, u) then return 0 end
-local n = tonumber(ARGV[7])
-hsetRange(KEYS[1], 8, 7 + 2 * n)
-hsetRange(KEYS[2], 8 + 2 * n, #ARGV)
+local n = tonumber(ARGV[8])
+hsetRange(KEYS[1], 9, 8 + 2 * n)
+hsetRange(KEYS[2], 9 + 2 * n, #ARGV)
 setExpiry(c, u)
 return 1
 `)
 
-// saveScript applies a diff. ARGV[4] createdAt, ARGV[5] lastUsed, ARGV[6]
+// saveScript applies a diff. ARGV[5] createdAt, ARGV[6] lastUsed, ARGV[7]
 // jar header ("" = unchanged; lastUsed only ever moves forward);
-// ARGV[7..10] = counts of data sets (key, JSON key, raw value), data
+// ARGV[8..11] = counts of data sets (key, JSON key, raw value), data
 // deletions (key, JSON key), cookie sets (field, JSON) and cookie deletions
-// (field); ARGV[11] = the localStorage mode ("", "obj": it is an object
-// kept per origin, "drop": it no longer is), ARGV[12..13] = counts of
+// (field); ARGV[12] = the localStorage mode ("", "obj": it is an object
+// kept per origin, "drop": it no longer is), ARGV[13..14] = counts of
 // localStorage sets (origin, JSON origin, raw) and deletions (origin, JSON
-// origin). The items follow from ARGV[14] in that order.
+// origin). The items follow from ARGV[15] in that order.
 // Returns 0 when the session is gone or expired, 1 when applied, and an
 // error reply when its timestamps are corrupted.
 var saveScript = redis.NewScript(luaCommon + `
@@ -164,20 +166,20 @@ if expired(c, u) then
   redis.call('DEL', KEYS[1], KEYS[2])
   return 0
 end
-if ARGV[4] ~= '' then
-  c = tonumber(ARGV[4])
-  redis.call('HSET', KEYS[1], 'c', ARGV[4])
-end
 if ARGV[5] ~= '' then
-  local nu = tonumber(ARGV[5])
+  c = tonumber(ARGV[5])
+  redis.call('HSET', KEYS[1], 'c', ARGV[5])
+end
+if ARGV[6] ~= '' then
+  local nu = tonumber(ARGV[6])
   if nu > u then
     u = nu
-    redis.call('HSET', KEYS[1], 'u', ARGV[5])
+    redis.call('HSET', KEYS[1], 'u', ARGV[6])
   end
 end
-if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'j', ARGV[6]) end
-local nDS, nDD, nCS, nCD = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
-local lsMode, nLS, nLD = ARGV[11], tonumber(ARGV[12]), tonumber(ARGV[13])
+if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'j', ARGV[7]) end
+local nDS, nDD, nCS, nCD = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
+local lsMode, nLS, nLD = ARGV[12], tonumber(ARGV[13]), tonumber(ARGV[14])
 if lsMode == 'drop' then
   for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
     if string.sub(f, 1, 2) == 'l:' then redis.call('HDEL', KEYS[1], f) end
@@ -189,7 +191,7 @@ elseif lsMode == 'obj' then
   redis.call('HSETNX', KEYS[1], 'L', '')
   olAdd('o', LS)
 end
-local i = 14
+local i = 15
 for n = 1, nDS do
   redis.call('HSET', KEYS[1], 'd:' .. ARGV[i], ARGV[i + 2])
   olAdd('o', ARGV[i + 1])

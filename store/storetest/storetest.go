@@ -22,6 +22,14 @@
 //		})
 //	}
 //
+// Beyond the doc comments of store.Store, the suite requires that every
+// method taking an id reject an invalid one (see session.ValidateID) with
+// an error wrapping store.ErrInvalidID; that an expired session neither
+// shows (Has false, Get ErrNotFound) nor blocks Add of its id; that
+// AddSerialized replace a cached copy too; that Save of a session deleted
+// meanwhile return ErrNotFound; and that after Close every method return
+// store.ErrClosed, Close itself returning nil or ErrClosed.
+//
 // Run the suite with -race: its concurrency subtests look for data races
 // and lost updates.
 package storetest

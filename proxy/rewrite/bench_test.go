@@ -1,0 +1,57 @@
+package rewrite
+
+import (
+	"io"
+	"strings"
+	"testing"
+)
+
+func BenchmarkRewriteHTML(b *testing.B) {
+	page := samplePage(20 << 10)
+	opts := HTMLOptions{Mapper: shufflingMapper(b), Base: mustURL(b, "https://example.com/dir/"), Scripts: []string{"/hammerhead.js", "/rammerhead.js"}}
+	b.SetBytes(int64(len(page)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := RewriteHTML(io.Discard, strings.NewReader(page), opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRewriteCSS(b *testing.B) {
+	css := sampleCSS(20 << 10)
+	m, base := shufflingMapper(b), mustURL(b, "https://example.com/css/")
+	b.SetBytes(int64(len(css)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := RewriteCSS(io.Discard, strings.NewReader(css), m, base); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkProxify(b *testing.B) {
+	base := mustURL(b, "https://example.com/dir/page.html")
+	for _, bc := range []struct {
+		name string
+		m    *Mapper
+	}{{"plain", plainMapper()}, {"shuffled", shufflingMapper(b)}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = bc.m.Proxify(base, "../img/photo.jpg?size=large&v=3")
+			}
+		})
+	}
+}
+
+func BenchmarkTarget(b *testing.B) {
+	m := shufflingMapper(b)
+	rest := strings.TrimPrefix(m.Proxify(nil, "https://example.com/img/photo.jpg?size=large&v=3"), m.Prefix())
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.Target(rest); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
