@@ -117,6 +117,10 @@ const (
 	KeyCookies               = "cookies"
 	KeyRestrictIP            = "restrictIP"
 	KeyLocalStorage          = "localStorage"
+	// KeyPinned is this project's extension: true marks a session that
+	// expiry never removes. Node Rammerhead keeps the key (it keeps unknown
+	// keys) but does not honour it.
+	KeyPinned = "pinned"
 )
 
 // Shared immutable raw values: sessions point at these instead of holding
@@ -619,4 +623,22 @@ func (s *Session) Keys() []string {
 		keys[i] = f.key
 	}
 	return keys
+}
+
+// Pinned reports whether data.pinned is true: stores never expire a
+// pinned session.
+func (s *Session) Pinned() bool {
+	s.mu.RLock()
+	raw, _ := s.rawLocked(KeyPinned)
+	s.mu.RUnlock()
+	return raw == "true"
+}
+
+// SetPinned sets data.pinned to true, or removes the key.
+func (s *Session) SetPinned(pinned bool) {
+	if !pinned {
+		s.DeleteValue(KeyPinned)
+		return
+	}
+	s.setRaw(KeyPinned, "true")
 }

@@ -457,3 +457,36 @@ func equalJSON(a, b any) bool {
 	jb, err2 := json.Marshal(b)
 	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
 }
+
+func TestPinned(t *testing.T) {
+	s := New("abc", nil)
+	if s.Pinned() {
+		t.Fatal("a new session is pinned")
+	}
+	v := s.Version()
+	s.SetPinned(true)
+	if !s.Pinned() || s.Version() == v {
+		t.Fatalf("SetPinned(true): pinned=%v version moved=%v", s.Pinned(), s.Version() != v)
+	}
+	b, err := s.Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"pinned":true`) {
+		t.Fatalf("serialized form lacks pinned: %s", b)
+	}
+	r, err := Deserialize("abc", b, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Pinned() {
+		t.Fatal("pinned lost in a round trip")
+	}
+	r.SetPinned(false)
+	if r.Pinned() {
+		t.Fatal("SetPinned(false) kept it")
+	}
+	if _, ok := r.Value(KeyPinned); ok {
+		t.Fatal("SetPinned(false) left the key")
+	}
+}

@@ -117,3 +117,23 @@ func (e Expiry) ExpiresAt(createdAt, lastUsed time.Time) (time.Time, bool) {
 	}
 	return at, ok
 }
+
+// SessionExpired reports whether s has expired at now under e. A pinned
+// session (session.Pinned) never expires.
+func (e Expiry) SessionExpired(s *session.Session, now time.Time) bool {
+	if e.IdleTimeout <= 0 && e.MaxAge <= 0 {
+		return false
+	}
+	if s.Pinned() {
+		return false
+	}
+	return e.Expired(s.CreatedAt(), s.LastUsed(), now)
+}
+
+// Peeker is an optional interface of stores that can read a session as it
+// is stored: without touching it, caching it or applying expiry (an expired
+// session that has not been removed yet is returned). Admin tools use it to
+// list and inspect a store, and for a dry-run sweep, without changing it.
+type Peeker interface {
+	Peek(ctx context.Context, id string) (*session.Session, error)
+}

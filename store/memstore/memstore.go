@@ -76,6 +76,10 @@ type Store struct {
 }
 
 var _ store.Store = (*Store)(nil)
+var (
+	_ store.Peeker        = (*Store)(nil)
+	_ store.StatsReporter = (*Store)(nil)
+)
 
 // New returns a store configured by o (nil: defaults) and starts its
 // background sweep unless it is disabled. Close the store to stop it.
@@ -132,7 +136,7 @@ func (s *Store) expired(sess *session.Session, now time.Time) bool {
 	if !s.expires() {
 		return false
 	}
-	return s.expiry.Expired(sess.CreatedAt(), sess.LastUsed(), now)
+	return s.expiry.SessionExpired(sess, now)
 }
 
 func (s *Store) check(id string) error {
@@ -339,6 +343,25 @@ func (s *Store) Sweep() int {
 	})
 	s.log.Debug("memstore: sweep", "removed", removed, "kept", kept, "took", time.Since(start))
 	return removed
+}
+
+// Peek returns the session stored under id without touching it or
+// applying expiry (store.Peeker).
+func (s *Store) Peek(ctx context.Context, id string) (*session.Session, error) {
+	if err := s.check(id); err != nil {
+		return nil, err
+	}
+	v, ok := s.sessions.Load(id)
+	if !ok {
+		return nil, fmt.Errorf("memstore: %q: %w", id, store.ErrNotFound)
+	}
+	return v.(*session.Session), nil
+}
+
+// Stats reports the number of sessions held (store.StatsReporter).
+func (s *Store) Stats() store.Stats {
+	n := int64(s.Len())
+	return store.Stats{InMemory: n, OnDisk: -1}
 }
 
 // Len returns the number of sessions held, expired ones not yet removed

@@ -2,6 +2,7 @@ package memstore_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"log/slog"
 	"strings"
@@ -326,5 +327,37 @@ func TestDeleteExpired(t *testing.T) {
 	}
 	if n := s.Len(); n != 0 {
 		t.Fatalf("Len = %d after Delete, want 0", n)
+	}
+}
+
+func TestPinnedNeverExpires(t *testing.T) {
+	clock := storetest.NewClock(time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC))
+	st := memstore.New(&memstore.Options{Now: clock.Now, CleanupInterval: store.Disabled,
+		Expiry: store.Expiry{IdleTimeout: time.Minute, MaxAge: time.Hour}})
+	defer st.Close()
+	ctx := context.Background()
+	pinned, err := st.Add(ctx, "pinned")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pinned.SetPinned(true)
+	if err := st.Save(ctx, pinned); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Add(ctx, "plain"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(2 * time.Hour)
+	if n := st.Sweep(); n != 1 {
+		t.Fatalf("sweep removed %d sessions, want 1 (the unpinned one)", n)
+	}
+	if _, err := st.Get(ctx, "pinned", false); err != nil {
+		t.Fatalf("pinned session expired: %v", err)
+	}
+	if _, err := st.Peek(ctx, "plain"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Peek(plain) = %v, want ErrNotFound", err)
+	}
+	if got := st.Stats().InMemory; got != 1 {
+		t.Fatalf("Stats().InMemory = %d, want 1", got)
 	}
 }
