@@ -27,6 +27,7 @@ var (
 	loadDuration = flag.Duration("load.duration", 30*time.Second, "TestLoad: total duration of the measured phases")
 	loadConns    = flag.Int("load.conns", 200, "TestLoad: concurrent connections")
 	loadSessions = flag.Int("load.sessions", 1000, "TestLoad: sessions created before the run")
+	loadStore    = flag.String("load.store", "", "TestLoad: --store value (default: file: in a temporary directory)")
 )
 
 // loadPage returns an HTML page of about size bytes with the links,
@@ -48,6 +49,7 @@ func loadPage(size int) []byte {
 
 // memSample is one sample of the process's memory.
 type memSample struct {
+	phase      string
 	at         time.Duration
 	heapInuse  uint64
 	heapAlloc  uint64
@@ -171,7 +173,11 @@ func TestLoad(t *testing.T) {
 	}))
 	defer upstream.Close()
 
-	base, stop := startInProcess(t, io.Discard, "--store", "file:"+t.TempDir(), "--log-level", "warn")
+	storeArg := *loadStore
+	if storeArg == "" {
+		storeArg = "file:" + t.TempDir()
+	}
+	base, stop := startInProcess(t, io.Discard, "--store", storeArg, "--log-level", "warn")
 
 	tr := &http.Transport{
 		MaxIdleConns:        conns * 2,
@@ -217,11 +223,13 @@ func TestLoad(t *testing.T) {
 	// Memory sampler.
 	var samples []memSample
 	var smu sync.Mutex
+	var phase atomic.Value
+	phase.Store("start")
 	sample := func(at time.Duration) {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		smu.Lock()
-		samples = append(samples, memSample{at, ms.HeapInuse, ms.HeapAlloc, ms.Sys, readRSS(), runtime.NumGoroutine()})
+		samples = append(samples, memSample{phase.Load().(string), at, ms.HeapInuse, ms.HeapAlloc, ms.Sys, readRSS(), runtime.NumGoroutine()})
 		smu.Unlock()
 	}
 	runStart := time.Now()
@@ -249,20 +257,24 @@ func TestLoad(t *testing.T) {
 	pick := func(w int) string { return ids[rngs[w].IntN(len(ids))] }
 
 	var results []phaseResult
+	phase.Store("sessionexists")
 	results = append(results, runPhase("sessionexists", conns, total/4, func(w, _ int) error {
 		return fetch(client, base+"/sessionexists?id="+pick(w), len("exists"))
 	}))
+	phase.Store("proxied")
 	results = append(results, runPhase("proxied 20KB", conns, total/2, func(w, _ int) error {
 		return fetch(client, base+"/"+pick(w)+"/"+upstream.URL+"/page.html", pageSize*3/4)
 	}))
+	phase.Store("direct")
 	results = append(results, runPhase("direct 20KB", conns, total/4, func(w, _ int) error {
 		return fetch(client, upstream.URL+"/page.html", pageSize)
 	}))
 	close(stopSampler)
 	<-samplerDone
+	phase.Store("end")
 	sample(time.Since(runStart))
 
-	t.Logf("load: %d sessions, %d connections, %v total, GOMAXPROCS %d", sessions, conns, total, runtime.GOMAXPROCS(0))
+	t.Logf("load: %d sessions, %d connections, %v total, store %s, GOMAXPROCS %d", sessions, conns, total, strings.SplitN(storeArg, ":", 2)[0], runtime.GOMAXPROCS(0))
 	for _, r := range results {
 		t.Log(r.String())
 		if r.errors > 0 {
@@ -273,22 +285,29 @@ func TestLoad(t *testing.T) {
 		}
 	}
 	t.Log("memory (whole test process: server + load generator):")
-	t.Logf("  %8s %10s %10s %10s %10s %6s", "t", "heapInuse", "heapAlloc", "sys", "rss", "gor")
+	t.Logf("  %-13s %8s %10s %10s %10s %10s %6s", "phase", "t", "heapInuse", "heapAlloc", "sys", "rss", "gor")
 	for _, s := range samples {
-		t.Logf("  %8v %9.1fM %9.1fM %9.1fM %9.1fM %6d", s.at.Round(100*time.Millisecond),
+		t.Logf("  %-13s %8v %9.1fM %9.1fM %9.1fM %9.1fM %6d", s.phase, s.at.Round(100*time.Millisecond),
 			mb(s.heapInuse), mb(s.heapAlloc), mb(s.sys), mb(s.rss), s.goroutines)
 	}
-	if len(samples) >= 6 {
-		third := len(samples) / 3
-		avg := func(ss []memSample) float64 {
-			var sum float64
-			for _, s := range ss {
-				sum += float64(s.heapInuse)
-			}
-			return sum / float64(len(ss))
+	// Flatness over the proxied phase, the one that exercises the session
+	// store, the jar and the rewriter: compare its first and second halves.
+	var proxied []memSample
+	for _, s := range samples {
+		if s.phase == "proxied" {
+			proxied = append(proxied, s)
 		}
-		first, last := avg(samples[1:1+third]), avg(samples[len(samples)-third:])
-		t.Logf("heapInuse: first third avg %.1fM, last third avg %.1fM (ratio %.2f)", first/1e6, last/1e6, last/first)
+	}
+	if n := len(proxied); n >= 4 {
+		peak := func(ss []memSample) (heap, rss uint64) {
+			for _, s := range ss {
+				heap, rss = max(heap, s.heapInuse), max(rss, s.rss)
+			}
+			return
+		}
+		h1, r1 := peak(proxied[:n/2])
+		h2, r2 := peak(proxied[n/2:])
+		t.Logf("proxied phase: peak heapInuse %.1fM then %.1fM, peak RSS %.1fM then %.1fM (first half, second half)", mb(h1), mb(h2), mb(r1), mb(r2))
 	}
 
 	if code := stop(); code != 0 {

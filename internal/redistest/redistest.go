@@ -61,9 +61,18 @@ type Config struct {
 	Args []string
 }
 
-// StartServer starts a redis-server in dir (which must exist) with cfg and
-// waits until it answers PING. Stop it with Stop.
-func StartServer(dir string, cfg Config) (*Server, error) {
+// StartServer starts a redis-server in dir (which must exist) and waits
+// until it answers PING. Without a Config it serves a Unix socket
+// (dir/redis.sock) with no persistence; at most one Config may be given.
+// Stop it with Stop.
+func StartServer(dir string, cfgs ...Config) (*Server, error) {
+	if len(cfgs) > 1 {
+		return nil, errors.New("redistest: StartServer takes at most one Config")
+	}
+	var cfg Config
+	if len(cfgs) == 1 {
+		cfg = cfgs[0]
+	}
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		return nil, ErrNoRedis
 	}
@@ -194,7 +203,8 @@ func (s *Server) URL() string {
 }
 
 // Start starts a throw-away redis-server (no persistence) on a Unix socket
-// in a temporary directory and returns its socket path (use Network "unix").
+// in a temporary directory and returns its socket path (for go-redis:
+// redis.Options{Network: "unix", Addr: addr}, or the URL "unix://"+addr).
 // The server is stopped when the test ends. A missing redis-server fails
 // the test.
 func Start(t testing.TB) string {

@@ -208,11 +208,17 @@ func (h *htmlRewriter) startTag(tt html.TokenType) {
 	h.raw = append(h.raw[:0], h.z.Raw()...) // TagName and TagAttr lower-case the buffer in place
 	nameB, more := h.z.TagName()
 	name := tagName(nameB)
+	// The name's length in the raw bytes, which can differ from len(nameB)
+	// (a NUL becomes U+FFFD).
+	rawNameLen := 0
+	for 1+rawNameLen < len(h.raw) && !isHTMLSpace(h.raw[1+rawNameLen]) && h.raw[1+rawNameLen] != '/' && h.raw[1+rawNameLen] != '>' {
+		rawNameLen++
+	}
 	if rawTextElements[name] { // self-closing or not, as the tokenizer does
 		h.rawText = name
 	}
 	h.attrs = h.attrs[:0]
-	if name == "" && !mayHaveURLAttr(h.raw[1+len(nameB):]) {
+	if name == "" && !mayHaveURLAttr(h.raw[1+rawNameLen:]) {
 		// No attribute of interest: skip TagAttr, which copies every key
 		// and value.
 		h.inject(true)
@@ -314,7 +320,7 @@ func (h *htmlRewriter) startTag(tt html.TokenType) {
 		_, _ = h.w.Write(h.raw)
 		return
 	}
-	h.writeTag(len(nameB), tt == html.SelfClosingTagToken)
+	h.writeTag(rawNameLen, tt == html.SelfClosingTagToken)
 }
 
 // tagName returns the lower-case tag name as a string, without allocating

@@ -71,6 +71,11 @@ const asciiWhitespace = "\t\n\f\r "
 // already point into this session of the proxy. Leading and trailing ASCII
 // whitespace and embedded tabs and newlines are ignored, as browsers do.
 // base may be nil when ref is absolute.
+//
+// The upstream part is written with every character a browser would
+// percent-encode when requesting it (controls, space, non-ASCII, '"', '<',
+// '>', and "'" in the query) already encoded, so the request reaches Target
+// exactly as written; a shuffled URL depends on that.
 func (m *Mapper) Proxify(base *url.URL, ref string) string {
 	s := strings.Trim(ref, asciiWhitespace)
 	if s == "" || s[0] == '#' {

@@ -149,8 +149,34 @@ func BenchmarkParallel(b *testing.B) {
 // BenchmarkMemory stores 10,000 sessions (the Node fixture with two
 // cookies, as a typical browsed session) and reports Redis's used_memory
 // per session, against the size of the same session's .rhfsession file.
-// Run with -benchtime=1x.
+// Run with -benchtime=1x. The "listpack" case raises Redis's
+// hash-max-listpack-value so that the small hashes stay listpacks.
 func BenchmarkMemory(b *testing.B) {
+	for _, lp := range []string{"", "1024"} {
+		name := "default"
+		if lp != "" {
+			name = "listpack-value-" + lp
+		}
+		b.Run(name, func(b *testing.B) {
+			c := redis.NewClient(&redis.Options{Network: srv.Network, Addr: srv.Addr})
+			defer c.Close()
+			ctx := b.Context()
+			old, err := c.ConfigGet(ctx, "hash-max-listpack-value").Result()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if lp != "" {
+				if err := c.ConfigSet(ctx, "hash-max-listpack-value", lp).Err(); err != nil {
+					b.Fatal(err)
+				}
+				defer c.ConfigSet(ctx, "hash-max-listpack-value", old["hash-max-listpack-value"])
+			}
+			benchMemory(b)
+		})
+	}
+}
+
+func benchMemory(b *testing.B) {
 	const sessions = 10000
 	for b.Loop() {
 		c := redis.NewClient(&redis.Options{Network: srv.Network, Addr: srv.Addr, PoolSize: 64})

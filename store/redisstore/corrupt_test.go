@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -222,4 +223,37 @@ func splitPairs(s string) []string {
 		p = p[:len(p)-1]
 	}
 	return p
+}
+
+// FuzzParseSerialized: any .rhfsession-like text either fails with
+// ErrCorrupted or splits into a snapshot whose rebuilt text is valid JSON
+// and splits again into the same snapshot.
+func FuzzParseSerialized(f *testing.F) {
+	for _, b := range fixtures(f) {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		now := time.UnixMilli(1795906645733)
+		snap, err := parseSerialized(b, now, now)
+		if err != nil {
+			if !errors.Is(err, store.ErrCorrupted) {
+				t.Fatalf("error not wrapping ErrCorrupted: %v", err)
+			}
+			return
+		}
+		text := snap.serialize()
+		if !json.Valid(text) {
+			t.Fatalf("rebuilt text is not JSON: %s", text)
+		}
+		again, err := parseSerialized(text, now, now)
+		if err != nil {
+			t.Fatalf("rebuilt text does not split: %v\n%s", err, text)
+		}
+		if ch := diff(snap, again); !ch.empty() {
+			t.Fatalf("split, rebuild, split differs: %+v\n%s", ch, text)
+		}
+		if !bytes.Equal(again.serialize(), text) {
+			t.Fatalf("rebuild is not stable:\n%s\n%s", text, again.serialize())
+		}
+	})
 }

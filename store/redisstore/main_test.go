@@ -31,7 +31,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	srv, err = redistest.StartServer(dir, redistest.Config{})
+	srv, err = redistest.StartServer(dir)
 	if err != nil {
 		// Never skip: the Redis store is untested without a server.
 		fmt.Fprintf(os.Stderr, "FAIL: redisstore tests need a real redis-server: %v\n", err)

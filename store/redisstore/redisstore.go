@@ -121,12 +121,18 @@ type Store struct {
 	now     func() time.Time
 	log     *slog.Logger
 
+	loads, flushes, corrupted atomic.Uint64
+
 	closed    atomic.Bool
 	closeOnce sync.Once
 	closeErr  error
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store         = (*Store)(nil)
+	_ store.Peeker        = (*Store)(nil)
+	_ store.StatsReporter = (*Store)(nil)
+)
 
 // ErrBadOptions reports invalid Options given to New or a bad URL given to
 // ParseURL.
@@ -229,7 +235,7 @@ func (s *Store) Client() redis.UniversalClient { return s.client }
 // Expiry returns the effective expiry policy.
 func (s *Store) Expiry() store.Expiry { return s.expiry }
 
-// SessionKey and CookieKey return the Redis keys of a session's two hashes.
+// SessionKey returns the key of a session's hash (timestamps and data).
 func (s *Store) SessionKey(id string) string { return s.prefix + "{" + id + "}:s" }
 
 // CookieKey returns the key of a session's cookie hash.
@@ -412,25 +418,62 @@ func (s *Store) Get(ctx context.Context, id string, touch bool) (*session.Sessio
 	if err != nil {
 		return nil, s.redisErr("get", id, err)
 	}
-	sh, ch, err := twoHashes(res)
+	return s.load(id, "get", res)
+}
+
+// Peek returns the session as it is stored, without touching it or
+// applying expiry: an expired session that Redis has not dropped yet is
+// returned (store.Peeker). It can be saved like one from Get.
+func (s *Store) Peek(ctx context.Context, id string) (*session.Session, error) {
+	if err := s.check(id); err != nil {
+		return nil, err
+	}
+	res, err := peekScript.Run(ctx, s.client, s.keys(id)).Slice()
+	if errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("redisstore: peek %s: %w", id, store.ErrNotFound)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: get %s: %w", id, err)
+		return nil, s.redisErr("peek", id, err)
 	}
-	snap, text, err := fromHashes(sh, ch)
+	return s.load(id, "peek", res)
+}
+
+// load builds a session from a {session hash, cookie hash} script reply.
+func (s *Store) load(id, op string, res []any) (*session.Session, error) {
+	sh, ch, err := twoHashes(res)
 	if err == nil {
-		var sess *session.Session
-		sess, err = session.Deserialize(id, text, s.sessionOptions())
+		var snap *snapshot
+		var text []byte
+		snap, text, err = fromHashes(sh, ch)
 		if err == nil {
-			snap.version = sess.Version()
-			sess.SetStoreState(&state{snap: snap})
-			return sess, nil
-		}
-		if !errors.Is(err, store.ErrCorrupted) {
-			err = fmt.Errorf("%w: %w", store.ErrCorrupted, err)
+			var sess *session.Session
+			sess, err = session.Deserialize(id, text, s.sessionOptions())
+			if err == nil {
+				snap.version = sess.Version()
+				sess.SetStoreState(&state{snap: snap})
+				s.loads.Add(1)
+				return sess, nil
+			}
+			if !errors.Is(err, store.ErrCorrupted) {
+				err = fmt.Errorf("%w: %w", store.ErrCorrupted, err)
+			}
 		}
 	}
+	s.corrupted.Add(1)
 	s.log.Warn("redisstore: corrupted session", "id", id, "err", err)
-	return nil, fmt.Errorf("redisstore: get %s: %w", id, err)
+	return nil, fmt.Errorf("redisstore: %s %s: %w", op, id, err)
+}
+
+// Stats reports this store's counters (store.StatsReporter): sessions
+// loaded (Get, Peek), written (Add, AddSerialized, Save) and found
+// corrupted. It asks Redis nothing, so InMemory is 0 and OnDisk -1.
+func (s *Store) Stats() store.Stats {
+	return store.Stats{
+		OnDisk:    -1,
+		Loads:     s.loads.Load(),
+		Flushes:   s.flushes.Load(),
+		Corrupted: s.corrupted.Load(),
+	}
 }
 
 func twoHashes(res []any) ([]string, []string, error) {
@@ -476,6 +519,7 @@ func (s *Store) Add(ctx context.Context, id string) (*session.Session, error) {
 	case 0:
 		return nil, fmt.Errorf("redisstore: add %s: expired at once (check the clock and Expiry): %w", id, store.ErrNotFound)
 	}
+	s.flushes.Add(1)
 	sess.SetStoreState(&state{snap: snap})
 	return sess, nil
 }
@@ -506,7 +550,9 @@ func (s *Store) AddSerialized(ctx context.Context, id string, data []byte) error
 	}
 	if n == 0 {
 		s.log.Info("redisstore: imported session already expired, not stored", "id", id)
+		return nil
 	}
+	s.flushes.Add(1)
 	return nil
 }
 
@@ -611,6 +657,7 @@ func (s *Store) Save(ctx context.Context, sess *session.Session) error {
 		return fmt.Errorf("redisstore: save %s: %w", id, store.ErrNotFound)
 	}
 	st.snap = cur
+	s.flushes.Add(1)
 	if !ok {
 		sess.SetStoreState(st)
 	}

@@ -79,6 +79,14 @@ end
 return {redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2])}
 `)
 
+// peekScript returns {session hash, cookie hash} as they are, or nil when
+// the session hash does not exist; it applies no expiry and touches
+// nothing.
+var peekScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+return {redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2])}
+`)
+
 // hasScript returns 1 when the session exists and has not expired (an
 // expired one is deleted), else 0.
 var hasScript = redis.NewScript(luaCommon + `
