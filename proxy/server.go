@@ -78,6 +78,14 @@ type Config struct {
 	// MaxBodyBytes caps the body of POST /syncLocalStorage; larger bodies
 	// get 413. 0: DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// ExportSecret signs and verifies session exports
+	// (GET /api/exportsession, POST /api/importsession; see export.go).
+	// Servers that share it accept each other's exports. Empty: both
+	// routes answer 404.
+	ExportSecret []byte
+	// MaxImportBytes caps the body of POST /api/importsession; larger
+	// bodies get 413. 0: DefaultMaxImportBytes.
+	MaxImportBytes int64
 	// UpstreamTimeout bounds the wait for upstream response headers. 0:
 	// DefaultUpstreamTimeout.
 	UpstreamTimeout time.Duration
@@ -142,6 +150,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.MaxImportBytes < 0 {
+		return nil, fmt.Errorf("proxy: MaxImportBytes %d must not be negative", cfg.MaxImportBytes)
+	}
+	if cfg.MaxImportBytes == 0 {
+		cfg.MaxImportBytes = DefaultMaxImportBytes
 	}
 	if cfg.UpstreamTimeout == 0 {
 		cfg.UpstreamTimeout = DefaultUpstreamTimeout
@@ -300,6 +314,8 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /mainport", s.handleMainPort)
 	mux.HandleFunc("GET /api/shuffleDict", s.handleShuffleDict)
 	mux.HandleFunc("POST /syncLocalStorage", s.handleSyncLocalStorage)
+	mux.HandleFunc("GET /api/exportsession", s.handleExportSession)
+	mux.HandleFunc("POST /api/importsession", s.handleImportSession)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		textOK(w, "ok")
 	})
@@ -339,10 +355,22 @@ func splitSessionURI(uri string) (id, rest string, ok bool) {
 		return "", "", false
 	}
 	id = uri[1:i]
-	if id == "api" && strings.HasPrefix(uri[i:], "/shuffleDict") {
+	if id == "api" && isAPIRoute(uri[i:]) {
 		return "", "", false
 	}
 	return id, uri[i+1:], true
+}
+
+// isAPIRoute reports whether rest, what follows "/api" in a request URI,
+// names one of the server's /api/ routes rather than a proxied path of a
+// session called "api".
+func isAPIRoute(rest string) bool {
+	for _, r := range []string{"/shuffleDict", "/exportsession", "/importsession"} {
+		if strings.HasPrefix(rest, r) {
+			return true
+		}
+	}
+	return false
 }
 
 // clientIP returns the client's IP: the peer address, or, when the peer is

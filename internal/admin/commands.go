@@ -169,15 +169,20 @@ func runShow(c *cmdCtx, args []string) int {
 		if err != nil {
 			return c.fail("%s", describe(id, err))
 		}
-		if u != nil {
-			// CookieHeader updates the cookies' LastAccessed in memory
-			// only: the session is not saved.
-			fmt.Fprintln(c.env.Stdout, s.Jar().CookieHeader(u))
-			return ExitOK
-		}
 		b, err := s.Serialize()
 		if err != nil {
 			return c.fail("%s", describe(id, err))
+		}
+		if u != nil {
+			// CookieHeader updates the cookies' LastAccessed: ask a
+			// private copy, so that the stored session (which a caching
+			// store may hand out and later write) never changes.
+			cp, err := session.Deserialize(id, b, &session.Options{Now: c.env.Now})
+			if err != nil {
+				return c.fail("%s", describe(id, err))
+			}
+			fmt.Fprintln(c.env.Stdout, cp.Jar().CookieHeader(u))
+			return ExitOK
 		}
 		if *asJSON {
 			if _, err := c.env.Stdout.Write(append(b, '\n')); err != nil {
@@ -514,23 +519,26 @@ func (c *cmdCtx) readInput(name string) ([]byte, error) {
 	return b, nil
 }
 
-// importPreserving stores data under id with AddSerialized and then, unless
-// touch, gives the stored session src's createdAt and lastUsed again: the
-// memory and file stores touch what AddSerialized imports; Redis keeps the
-// timestamps as they are.
+// importPreserving stores data under id with AddSerialized and then gives
+// the stored session src's createdAt and lastUsed again (the memory and
+// file stores touch what AddSerialized imports; Redis keeps the timestamps
+// as they are), or, with touch, touches it in every store.
 func importPreserving(c *cmdCtx, st store.Store, id string, data []byte, src *session.Session, touch bool) error {
 	if err := st.AddSerialized(c.ctx, id, data); err != nil {
 		return errors.New(describe(id, err))
 	}
-	if touch {
-		return nil
-	}
-	s, err := st.Get(c.ctx, id, false)
+	s, err := st.Get(c.ctx, id, touch)
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("session %s was imported but has already expired under the store's expiry policy (use --touch to import it as used now)", id)
 	}
 	if err != nil {
 		return errors.New(describe(id, err))
+	}
+	if touch {
+		if err := st.Save(c.ctx, s); err != nil {
+			return fmt.Errorf("session %s: saving the touch: %w", id, err)
+		}
+		return nil
 	}
 	changed := false
 	for _, k := range []string{session.KeyCreatedAt, session.KeyLastUsed} {

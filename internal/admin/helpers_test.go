@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/rammerhead-go/rammerhead/internal/redistest"
-	"github.com/rammerhead-go/rammerhead/session"
 	"github.com/rammerhead-go/rammerhead/store"
 	"github.com/rammerhead-go/rammerhead/store/filecache"
 	"github.com/rammerhead-go/rammerhead/store/memstore"
@@ -92,6 +91,20 @@ type backend struct {
 	new  func(t *testing.T, clk *clock) opener
 }
 
+// fileDirs records the directory of each file store a test opened, by
+// test name and spec.
+var fileDirs sync.Map
+
+// fileDir returns the directory of the file store spec of test t.
+func fileDir(t *testing.T, spec string) string {
+	t.Helper()
+	v, ok := fileDirs.Load(t.Name() + "\x00" + spec)
+	if !ok {
+		t.Fatalf("no file store %q in this test", spec)
+	}
+	return v.(string)
+}
+
 // noExpiry keeps the stores from expiring anything themselves: gc is
 // tested with Env.Expiry only.
 var noExpiry = store.Expiry{IdleTimeout: store.Disabled, MaxAge: store.Disabled}
@@ -133,6 +146,7 @@ var backends = []backend{
 			if !ok {
 				dir = t.TempDir()
 				dirs[spec] = dir
+				fileDirs.Store(t.Name()+"\x00"+spec, dir)
 			}
 			mu.Unlock()
 			return filecache.Open(fileOptions(dir, clk))
@@ -165,23 +179,6 @@ func fileOptions(dir string, clk *clock) filecache.Options {
 		KeepUnused:         true,
 		NoSync:             true,
 	}
-}
-
-// fileDir returns the directory of a file backend's store (for tests that
-// plant files).
-func fileDir(t *testing.T, open opener, spec string) string {
-	t.Helper()
-	st, err := open(context.Background(), spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	c, ok := st.(*filecache.Cache)
-	if !ok {
-		t.Fatalf("not a file store: %T", st)
-	}
-	_ = c
-	return ""
 }
 
 // harness runs commands of one test.
@@ -304,5 +301,3 @@ func (h *harness) addAt(spec, id string, at time.Time, pinned bool) {
 }
 
 func idN(n int) string { return fmt.Sprintf("%032x", n) }
-
-var _ = session.NewID

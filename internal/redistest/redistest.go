@@ -184,6 +184,22 @@ func (s *Server) stop(sig syscall.Signal) error {
 	return nil
 }
 
+// Pause freezes the server (SIGSTOP): connections stay open but nothing is
+// answered, as with a Redis that hangs. Resume undoes it.
+func (s *Server) Pause() error { return s.signal(syscall.SIGSTOP) }
+
+// Resume lets a paused server run again (SIGCONT).
+func (s *Server) Resume() error { return s.signal(syscall.SIGCONT) }
+
+func (s *Server) signal(sig syscall.Signal) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return errors.New("redistest: server not running")
+	}
+	return s.cmd.Process.Signal(sig)
+}
+
 // Log returns what the server printed so far (for failure messages).
 func (s *Server) Log() string {
 	s.mu.Lock()

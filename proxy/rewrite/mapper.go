@@ -19,6 +19,7 @@ package rewrite
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strings"
 
@@ -234,6 +235,9 @@ func (m *Mapper) Target(rest string) (*url.URL, error) {
 	if u.Opaque != "" || u.Host == "" || u.Hostname() == "" {
 		return nil, badTarget(rest, "no host")
 	}
+	if !validHostname(u.Hostname()) {
+		return nil, badTarget(rest, "invalid host name")
+	}
 	u.Fragment, u.RawFragment = "", ""
 	return u, nil
 }
@@ -295,4 +299,24 @@ const upperHex = "0123456789ABCDEF"
 
 func needsEscape(c byte, inQuery bool) bool {
 	return c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>' || inQuery && c == '\''
+}
+
+// validHostname reports whether h (as returned by url.URL.Hostname) is an
+// IPv6 address or made only of letters, digits, '-', '.', '_', '~' and
+// non-ASCII characters (an internationalised name).
+func validHostname(h string) bool {
+	if strings.IndexByte(h, ':') >= 0 {
+		_, err := netip.ParseAddr(h) // an IPv6 literal
+		return err == nil
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '-' || c == '.' || c == '_' || c == '~' || c >= 0x80:
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -159,13 +160,17 @@ func testEviction(t *testing.T, keepUnused bool) {
 	if time.Since(fi.ModTime()) > 10*time.Minute {
 		t.Errorf("active session's lastUsed not written by the periodic check: mtime %v", fi.ModTime())
 	}
-	// Reloaded on demand, as a new copy.
+	// Reloaded on demand: the object this test still holds comes back (no
+	// second copy while one is held), with its change written.
+	if !fileHas(t, filepath.Join(dir, used+Ext), "198.51.100.7") {
+		t.Error("evicted session's change not written")
+	}
 	s2, err := c.Get(ctx, used, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s2 == s || s2.RestrictIP() != "198.51.100.7" {
-		t.Error("reloaded session is not the written one")
+	if s2 != s || s2.RestrictIP() != "198.51.100.7" {
+		t.Error("reloaded session is not the held one")
 	}
 	if _, err := c.Get(ctx, unused, false); err != nil {
 		t.Errorf("unused session not reloadable: %v", err)
@@ -264,5 +269,107 @@ func testSweep(t *testing.T, disabled bool) {
 	}
 	if ok, _ := c.Has(ctx, live); !ok {
 		t.Error("cached live session gone")
+	}
+}
+
+// TestEvictedWhileHeld: a request holding a session across its eviction
+// changes it; a concurrent Get gets the same object back (not a second copy
+// read from the file), so the holder's Save is not lost.
+func TestEvictedWhileHeld(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	c, err := Open(Options{Dir: dir, NoSync: true, DisableSweep: true, WriteBehind: store.Disabled,
+		CacheCheckInterval: store.Disabled, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := session.NewID()
+	held, err := c.Add(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held.Touch(now)
+	now = now.Add(time.Hour)
+	c.evictIdle()
+	if _, s := c.cachedLive(id); s != nil {
+		t.Fatal("not evicted")
+	}
+	held.SetRestrictIP("203.0.113.9") // a change landing after the eviction
+	again, err := c.Get(ctx, id, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again != held {
+		t.Fatal("Get read a second copy from the file while the evicted one is still held")
+	}
+	if err := c.Save(ctx, held); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !fileHas(t, filepath.Join(dir, id+Ext), "203.0.113.9") {
+		t.Fatal("the held session's change was lost")
+	}
+}
+
+// TestSweepKeepsPinned: the sweep never deletes a pinned session, cached or
+// on disk only, while it deletes an unpinned one as old.
+func TestSweepKeepsPinned(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	opts := Options{Dir: dir, NoSync: true, WriteBehind: store.Disabled, CacheCheckInterval: store.Disabled,
+		Sweep: SweepOptions{StaleCheckInterval: store.Disabled}, Now: clock}
+	c, err := Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pinned, plain := session.NewID(), session.NewID()
+	for _, id := range []string{pinned, plain} {
+		s, err := c.Add(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Touch(clock())
+		if id == pinned {
+			s.SetPinned(true)
+		}
+		if err := c.Save(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.Close(); err != nil { // on disk only from here
+		t.Fatal(err)
+	}
+	mu.Lock()
+	now = now.Add(10 * 24 * time.Hour)
+	mu.Unlock()
+	c, err = Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, plain+Ext)); !os.IsNotExist(err) {
+		t.Fatalf("expired unpinned session kept: %v", err)
+	}
+	if _, err := c.Get(ctx, pinned, true); err != nil {
+		t.Fatalf("pinned session removed: %v", err)
+	}
+	mu.Lock()
+	now = now.Add(10 * 24 * time.Hour)
+	mu.Unlock()
+	if err := c.Sweep(ctx); err != nil { // now cached
+		t.Fatal(err)
+	}
+	if ok, err := c.Has(ctx, pinned); err != nil || !ok {
+		t.Fatalf("Has(pinned) = %v, %v after a sweep", ok, err)
 	}
 }

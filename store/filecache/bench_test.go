@@ -370,7 +370,7 @@ func BenchmarkSideIndexLoad1M(b *testing.B) {
 	}
 	src.mark(ids, 1)
 	for _, id := range ids {
-		src.put(id, 1795906636459, 1795906636460)
+		src.put(id, 1795906636459, 1795906636460, false)
 	}
 	enc := src.encodeSideIndex()
 	b.ReportMetric(float64(len(enc))/(1<<20), "MBfile")

@@ -40,17 +40,20 @@
 package filecache
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+	"weak"
 
 	"github.com/rammerhead-go/rammerhead/session"
 	"github.com/rammerhead-go/rammerhead/store"
@@ -94,6 +97,11 @@ type Cache struct {
 
 	cache sync.Map // id -> *entry
 	idx   *index
+	// evicted remembers, weakly, sessions evicted while a request may still
+	// hold them (id -> *evictedRec): a load of that id reuses the object
+	// instead of reading the file, so there is never a second live copy
+	// whose changes could be lost. Entries go away with their session.
+	evicted sync.Map
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -283,7 +291,19 @@ func (c *Cache) expired(s *session.Session, now time.Time) bool {
 	if c.expiry.IdleTimeout <= 0 && c.expiry.MaxAge <= 0 {
 		return false
 	}
-	return c.expiry.Expired(s.CreatedAt(), s.LastUsed(), now)
+	return c.expiry.SessionExpired(s, now)
+}
+
+// filePinned reports whether the session file at p is pinned
+// (session.Pinned). The sweep asks only about files that look expired, so
+// the whole file is read and parsed only for those that mention the key.
+func (c *Cache) filePinned(p string) bool {
+	b, err := os.ReadFile(p)
+	if err != nil || !bytes.Contains(b, []byte(`"`+session.KeyPinned+`"`)) {
+		return false
+	}
+	s, err := session.Deserialize("pinned-check", b, c.sopts)
+	return err == nil && s.Pinned()
 }
 
 // Keys returns the ids of every session on disk or cached (cached sessions
@@ -370,16 +390,20 @@ func (c *Cache) checkFileClaimed(id string, now time.Time) bool {
 		created, lastUsed = mt, mt
 	}
 	m := meta{created: created, lastUsed: lastUsed}
+	if c.cutoffs(now).expired(m) && c.filePinned(p) {
+		m.pinned = true
+	}
 	if c.cutoffs(now).expired(m) {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			c.log.Warn("filecache: cannot delete expired session", "id", id, "err", err)
 		} else {
 			c.log.Debug("filecache: deleted expired session", "id", id)
 		}
+		c.evicted.Delete(id)
 		c.idx.remove(id)
 		return false
 	}
-	c.idx.put(id, created, lastUsed)
+	c.idx.put(id, created, lastUsed, m.pinned)
 	return true
 }
 
@@ -397,6 +421,32 @@ func (c *Cache) corrupted(id string, reason error) {
 	}
 	c.idx.remove(id)
 	c.log.Warn("filecache: corrupted session file deleted", "id", id, "reason", reason.Error())
+}
+
+// evictedRec is a weak record of an evicted session.
+type evictedRec struct {
+	id      string
+	s       weak.Pointer[session.Session]
+	written uint64 // Version last written to the file
+}
+
+// rememberEvicted records s, just evicted, until it is collected.
+func (c *Cache) rememberEvicted(id string, s *session.Session, written uint64) {
+	rec := &evictedRec{id: id, s: weak.Make(s), written: written}
+	c.evicted.Store(id, rec)
+	runtime.AddCleanup(s, func(r *evictedRec) { c.evicted.CompareAndDelete(r.id, r) }, rec)
+}
+
+// takeEvicted returns the evicted session of id if something still holds
+// it, and forgets the record either way.
+func (c *Cache) takeEvicted(id string) (*session.Session, uint64, bool) {
+	v, ok := c.evicted.LoadAndDelete(id)
+	if !ok {
+		return nil, 0, false
+	}
+	rec := v.(*evictedRec)
+	s := rec.s.Value()
+	return s, rec.written, s != nil
 }
 
 // Get returns the session, loading it from its file when not cached (the
@@ -421,10 +471,15 @@ func (c *Cache) Get(ctx context.Context, id string, touch bool) (*session.Sessio
 	if !claimed {
 		return c.serve(e, e.s.Load(), touch)
 	}
-	s, err := c.loadFile(id)
-	if err != nil {
-		c.release(e, nil)
-		return nil, err
+	written := uint64(0)
+	s, written, reused := c.takeEvicted(id)
+	if !reused {
+		s, err = c.loadFile(id)
+		if err != nil {
+			c.release(e, nil)
+			return nil, err
+		}
+		written = s.Version()
 	}
 	now := c.now()
 	if c.expired(s, now) {
@@ -432,8 +487,8 @@ func (c *Cache) Get(ctx context.Context, id string, touch bool) (*session.Sessio
 		c.release(e, nil)
 		return nil, notFound(id)
 	}
-	e.written.Store(s.Version())
-	c.idx.put(id, s.CreatedAt().UnixMilli(), s.LastUsed().UnixMilli())
+	e.written.Store(written)
+	c.idx.put(id, s.CreatedAt().UnixMilli(), s.LastUsed().UnixMilli(), s.Pinned())
 	if touch {
 		s.Touch(now)
 	}
@@ -483,6 +538,7 @@ func (c *Cache) loadFile(id string) (*session.Session, error) {
 
 // removeFile deletes the file of id and forgets it.
 func (c *Cache) removeFile(id string) bool {
+	c.evicted.Delete(id)
 	existed := c.idx.remove(id)
 	if err := os.Remove(c.path(id)); err == nil {
 		existed = true
@@ -567,7 +623,7 @@ func (c *Cache) writeSession(id string, s *session.Session, durable bool) error 
 			return err
 		}
 	}
-	c.idx.put(id, s.CreatedAt().UnixMilli(), lu.UnixMilli())
+	c.idx.put(id, s.CreatedAt().UnixMilli(), lu.UnixMilli(), s.Pinned())
 	return nil
 }
 
@@ -618,6 +674,7 @@ func (c *Cache) AddSerialized(ctx context.Context, id string, data []byte) error
 		return err
 	}
 	if claimed {
+		c.evicted.Delete(id) // the import replaces an evicted copy
 		err := c.writeSession(id, s, true)
 		c.release(e, nil)
 		return err
@@ -665,6 +722,7 @@ func (c *Cache) Save(ctx context.Context, s *session.Session) error {
 				return notFound(id)
 			}
 		}
+		c.evicted.Delete(id) // s is cached again
 		e.written.Store(unknownVersion)
 		c.release(e, s)
 	} else if e.s.Load() != s {
@@ -815,6 +873,7 @@ func (c *Cache) evict(e *entry, s *session.Session) bool {
 		}
 		e.gone.Store(true)
 	}
+	c.rememberEvicted(e.id, s, e.written.Load())
 	c.log.Debug("filecache: evicted idle session", "id", e.id, "written", wrote)
 	return wrote
 }

@@ -65,8 +65,8 @@ func FuzzParseStamps(f *testing.F) {
 // the same entries.
 func FuzzSideIndex(f *testing.F) {
 	x := newIndex()
-	x.put("2cc3bd32ff11440685b66bce04a7f2bb", 1795906636459, 1795906636460)
-	x.put("Custom_ID-1", 5, 6)
+	x.put("2cc3bd32ff11440685b66bce04a7f2bb", 1795906636459, 1795906636460, false)
+	x.put("Custom_ID-1", 5, 6, false)
 	f.Add(x.encodeSideIndex())
 	f.Add([]byte(sideIndexMagic))
 	f.Add([]byte("garbage"))
@@ -74,13 +74,13 @@ func FuzzSideIndex(f *testing.F) {
 		got := newIndex()
 		n := 0
 		err := decodeSideIndex(b,
-			func(k hexKey, c, l int64) { n++; got.put(k.String(), c, l) },
+			func(k hexKey, c, l int64) { n++; got.put(k.String(), c, l, false) },
 			func(id string, c, l int64) {
 				n++
 				if session.ValidateID(id) != nil {
 					t.Fatalf("invalid id %q accepted", id)
 				}
-				got.put(id, c, l)
+				got.put(id, c, l, false)
 			})
 		if err != nil {
 			return
@@ -88,8 +88,8 @@ func FuzzSideIndex(f *testing.F) {
 		// Round trip: re-encode and decode again to the same entries.
 		again := newIndex()
 		if err := decodeSideIndex(got.encodeSideIndex(),
-			func(k hexKey, c, l int64) { again.put(k.String(), c, l) },
-			func(id string, c, l int64) { again.put(id, c, l) }); err != nil {
+			func(k hexKey, c, l int64) { again.put(k.String(), c, l, false) },
+			func(id string, c, l int64) { again.put(id, c, l, false) }); err != nil {
 			t.Fatalf("re-encoded index does not decode: %v", err)
 		}
 		if again.len() != got.len() {

@@ -18,6 +18,7 @@ type meta struct {
 	created  int64
 	lastUsed int64
 	epoch    uint32
+	pinned   bool // session.Pinned: never expires
 }
 
 func (m meta) known() bool { return m.created != 0 && m.lastUsed != 0 }
@@ -124,9 +125,9 @@ func (x *index) get(id string) (meta, bool) {
 }
 
 // put records that the file of id exists with those timestamps (ms).
-func (x *index) put(id string, created, lastUsed int64) {
+func (x *index) put(id string, created, lastUsed int64, pinned bool) {
 	x.mu.Lock()
-	m := meta{created: created, lastUsed: lastUsed, epoch: x.epoch}
+	m := meta{created: created, lastUsed: lastUsed, epoch: x.epoch, pinned: pinned}
 	if k, ok := parseHexKey(id); ok {
 		x.hex[k] = m
 	} else {
@@ -220,6 +221,9 @@ func (x *index) unseen(epoch uint32) []string {
 type cutoffs struct{ idle, age int64 }
 
 func (c cutoffs) expired(m meta) bool {
+	if m.pinned {
+		return false
+	}
 	return (c.idle != 0 && m.lastUsed < c.idle) || (c.age != 0 && m.created < c.age)
 }
 

@@ -1,7 +1,7 @@
 package redisstore
 
 import (
-	"fmt"
+	"context"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -15,10 +15,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/rammerhead-go/rammerhead/session"
-	"github.com/rammerhead-go/rammerhead/store"
 )
 
-// benchClient returns a loopback TCP-free client of srv (Unix socket).
+// benchStore returns a store on its own client of srv (Unix socket).
 func benchStore(b *testing.B) (*Store, *redis.Client) {
 	b.Helper()
 	c := redis.NewClient(&redis.Options{Network: srv.Network, Addr: srv.Addr, ContextTimeoutEnabled: true, PoolSize: 128})
@@ -56,10 +55,14 @@ func reportPercentiles(b *testing.B, lat []time.Duration) {
 // BenchmarkGetTouch: Get with touch of a 16-cookie session (one script
 // call: touch, expiry, load, rebuild, Deserialize). Target p50 <= 100 us.
 func BenchmarkGetTouch(b *testing.B) {
-	s, _ := benchStore(b)
+	s, c := benchStore(b)
 	id := session.NewID()
 	realSession(b, s, id)
 	ctx := b.Context()
+	if err := c.ConfigResetStat(ctx).Err(); err != nil {
+		b.Fatal(err)
+	}
+	defer reportServerTime(b, c, "evalsha")
 	lat := make([]time.Duration, 0, 1<<16)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -246,6 +249,29 @@ func chanOne(s *Store, b *testing.B) chan string {
 	return ch
 }
 
+// reportServerTime reports Redis's own time per call of cmd
+// (INFO commandstats usec_per_call).
+func reportServerTime(b *testing.B, c *redis.Client, cmd string) {
+	info, err := c.Info(context.Background(), "commandstats").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(info, "\n") {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(line), "cmdstat_"+cmd+":")
+		if !ok {
+			continue
+		}
+		for _, kv := range strings.Split(rest, ",") {
+			if v, ok := strings.CutPrefix(kv, "usec_per_call="); ok {
+				f, err := strconv.ParseFloat(v, 64)
+				if err == nil {
+					b.ReportMetric(f, "redis-us/call")
+				}
+			}
+		}
+	}
+}
+
 func usedMemory(b *testing.B, c *redis.Client) int64 {
 	b.Helper()
 	info, err := c.Info(b.Context(), "memory").Result()
@@ -264,9 +290,6 @@ func usedMemory(b *testing.B, c *redis.Client) int64 {
 	b.Fatal("no used_memory in INFO")
 	return 0
 }
-
-var _ = fmt.Sprint
-var _ = store.Disabled
 
 func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
 

@@ -159,3 +159,53 @@ func TestRedisGracefulRestart(t *testing.T) {
 		t.Fatalf("PTTL after restart = %v, %v", ttl, err)
 	}
 }
+
+// TestRedisHangs: a frozen Redis (SIGSTOP) makes calls fail within their
+// context deadline; once it runs again the store works without help.
+func TestRedisHangs(t *testing.T) {
+	rs := redistest.StartWith(t, redistest.Config{})
+	s := newStore(t, newClient(t, rs), Options{Expiry: standardExpiry})
+	ctx := ctxT(t)
+	id := session.NewID()
+	if _, err := s.Add(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if err := rs.Pause(); err != nil {
+		t.Fatal(err)
+	}
+	resumed := false
+	defer func() {
+		if !resumed {
+			_ = rs.Resume()
+		}
+	}()
+	const deadline = 200 * time.Millisecond
+	for _, touch := range []bool{false, true} {
+		cctx, cancel := context.WithTimeout(ctx, deadline)
+		start := time.Now()
+		_, err := s.Get(cctx, id, touch)
+		took := time.Since(start)
+		cancel()
+		if err == nil || errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("Get from a frozen Redis = %v; want a Redis error", err)
+		}
+		if !errors.Is(err, context.DeadlineExceeded) && !isTimeout(err) {
+			t.Logf("Get from a frozen Redis: %v (not a deadline error)", err)
+		}
+		if took > deadline+time.Second {
+			t.Fatalf("Get from a frozen Redis took %v (deadline %v)", took, deadline)
+		}
+	}
+	if err := rs.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	resumed = true
+	if ok, err := s.Has(ctx, id); err != nil || !ok {
+		t.Fatalf("Has after Redis resumed = %t, %v", ok, err)
+	}
+}
+
+func isTimeout(err error) bool {
+	var te interface{ Timeout() bool }
+	return errors.As(err, &te) && te.Timeout()
+}

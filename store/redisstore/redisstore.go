@@ -11,11 +11,16 @@
 //	                o = the data keys' order (JSON strings joined by ","),
 //	                j = the jar's options (tough-cookie JSON without cookies),
 //	                q = cookie sequence counter,
-//	                d:<key> = the raw JSON of each other data key
+//	                d:<key> = the raw JSON of each other data key,
+//	                L = localStorage's origins in order, and l:<origin> =
+//	                each origin's entry, when localStorage is an object
+//	                (so that syncs of different origins do not collide)
 //	<prefix>{ID}:c  one field per cookie, named by the JSON array
 //	                [domain, path, key], holding "<seq> <tough-cookie JSON>"
 //
-// Cookies are put back in creation order (their creation time, then seq).
+// Cookies are put back in the jar's own order (creation order): each keeps
+// the sequence number it got when first stored. The order of data keys and
+// of localStorage origins is kept the same way.
 // The import/export form is the original's .rhfsession JSON
 // (session.Serialize / session.Deserialize): Get rebuilds it from the two
 // hashes.
@@ -40,9 +45,12 @@
 // idle and createdAt + max age) by the store's clock, plus
 // Options.ExpiryGrace (default 1 minute). The TTL is relative (PEXPIRE) so
 // that a store clock that differs from Redis's, or a fake one in tests,
-// still works; it is recomputed on every touch and Save. A session whose expiry is already past is deleted, never stored
-// without a TTL; with both rules Disabled the keys are PERSISTed. No
-// goroutine sweeps anything.
+// still works; it is recomputed on every touch and Save. A session whose
+// expiry is already past is deleted, never stored without a TTL; with both
+// rules Disabled the keys are PERSISTed. No goroutine sweeps anything.
+//
+// AddSerialized keeps the imported timestamps (it does not touch), so an
+// import that is already past its expiry is not stored.
 //
 // # Failures
 //
@@ -50,6 +58,13 @@
 // ContextTimeoutEnabled (ParseURL sets it; set it on clients you build, or
 // rely on their Dial/Read/WriteTimeout). Redis errors are wrapped (never
 // ErrNotFound); go-redis reconnects by itself when Redis comes back.
+// Stored data that cannot be loaded gives errors wrapping
+// store.ErrCorrupted and is left in place (Delete removes it).
+//
+// # Ownership
+//
+// A client passed in Options.Client belongs to the caller: Close does not
+// close it. A client the store made from Options.URL is closed by Close.
 package redisstore
 
 import (
@@ -134,6 +149,20 @@ var (
 	_ store.StatsReporter = (*Store)(nil)
 )
 
+// contextTimeouts reports whether a go-redis client bounds calls by their
+// context's deadline (false when unknown).
+func contextTimeouts(c redis.UniversalClient) (bool, bool) {
+	switch c := c.(type) {
+	case *redis.Client:
+		return c.Options().ContextTimeoutEnabled, true
+	case *redis.ClusterClient:
+		return c.Options().ContextTimeoutEnabled, true
+	case *redis.Ring:
+		return c.Options().ContextTimeoutEnabled, true
+	}
+	return false, false
+}
+
 // ErrBadOptions reports invalid Options given to New or a bad URL given to
 // ParseURL.
 var ErrBadOptions = errors.New("redisstore: bad options")
@@ -162,6 +191,9 @@ func New(opts Options) (*Store, error) {
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if on, known := contextTimeouts(s.client); known && !on {
+		s.log.Warn("redisstore: the Redis client has ContextTimeoutEnabled off: calls are bounded by its Read/WriteTimeout, not by context deadlines")
 	}
 	s.expiry = opts.Expiry.WithDefaults(DefaultExpiry)
 	for _, d := range []time.Duration{s.expiry.IdleTimeout, s.expiry.MaxAge} {

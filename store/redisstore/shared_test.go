@@ -10,7 +10,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/rammerhead-go/rammerhead/cookiejar"
 	"github.com/rammerhead-go/rammerhead/session"
 	"github.com/rammerhead-go/rammerhead/store"
 )
@@ -295,5 +294,3 @@ func TestCookieOrderSurvives(t *testing.T) {
 		t.Fatalf("round trip differs:\n%s\n%s", want, have)
 	}
 }
-
-var _ = cookiejar.Cookie{}

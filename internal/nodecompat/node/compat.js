@@ -239,16 +239,17 @@ function sessionCase(c) {
 // side to load.
 function nodeSession(c) {
   fakeNow = c.now;
+  const data = JSON.parse(c.dataJSON);
   const jar = new CookieJar();
   for (const step of c.steps) {
     fakeNow = step.now;
     setByServer(jar, step.url, step.setCookies, step.now);
   }
   fakeNow = c.now;
-  const file = JSON.stringify({ data: c.data, serializedCookieJar: serializeJar(jar) });
+  const file = JSON.stringify({ data, serializedCookieJar: serializeJar(jar) });
   fakeNow = c.queryNow;
   const headers = queryAll(jar, c.queries);
-  const fileAfter = JSON.stringify({ data: c.data, serializedCookieJar: serializeJar(jar) });
+  const fileAfter = JSON.stringify({ data, serializedCookieJar: serializeJar(jar) });
   return { file, headers, fileAfter };
 }
 
