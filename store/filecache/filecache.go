@@ -59,7 +59,11 @@ import (
 	"github.com/rammerhead-go/rammerhead/store"
 )
 
-var _ store.Store = (*Cache)(nil)
+var (
+	_ store.Store         = (*Cache)(nil)
+	_ store.Peeker        = (*Cache)(nil)
+	_ store.StatsReporter = (*Cache)(nil)
+)
 
 // ErrNoDir reports a missing or unusable Options.Dir.
 var ErrNoDir = errors.New("filecache: save directory missing")
@@ -102,6 +106,9 @@ type Cache struct {
 	// instead of reading the file, so there is never a second live copy
 	// whose changes could be lost. Entries go away with their session.
 	evicted sync.Map
+
+	// Counters reported by Stats.
+	nLoads, nFlushes, nCorrupted atomic.Uint64
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -410,6 +417,7 @@ func (c *Cache) checkFileClaimed(id string, now time.Time) bool {
 // corrupted logs a session file that cannot be loaded and, unless
 // KeepCorrupted, deletes it.
 func (c *Cache) corrupted(id string, reason error) {
+	c.nCorrupted.Add(1)
 	if c.opts.KeepCorrupted {
 		c.log.Warn("filecache: corrupted session file kept", "id", id, "reason", reason.Error())
 		return
@@ -526,6 +534,9 @@ func (c *Cache) loadFile(id string) (*session.Session, error) {
 		return nil, fmt.Errorf("filecache: read session %q: %w", id, err)
 	}
 	s, err := session.Deserialize(id, b, c.sopts)
+	if err == nil {
+		c.nLoads.Add(1)
+	}
 	if err != nil {
 		c.corrupted(id, err)
 		if !errors.Is(err, store.ErrCorrupted) {
@@ -624,7 +635,69 @@ func (c *Cache) writeSession(id string, s *session.Session, durable bool) error 
 		}
 	}
 	c.idx.put(id, s.CreatedAt().UnixMilli(), lu.UnixMilli(), s.Pinned())
+	c.nFlushes.Add(1)
 	return nil
+}
+
+// Peek returns the session as stored (store.Peeker): the cached copy, or
+// one parsed from its file without caching it, touching it or applying
+// expiry. A corrupted file is reported (wrapping ErrNotFound and
+// ErrCorrupted) but neither logged nor deleted.
+func (c *Cache) Peek(ctx context.Context, id string) (*session.Session, error) {
+	if c.closed.Load() {
+		return nil, store.ErrClosed
+	}
+	if err := validate(id); err != nil {
+		return nil, err
+	}
+	if _, s := c.cachedLive(id); s != nil {
+		return s, nil
+	}
+	if s, _, ok := c.peekEvicted(id); ok {
+		return s, nil
+	}
+	b, err := os.ReadFile(c.path(id))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, notFound(id)
+		}
+		return nil, fmt.Errorf("filecache: read session %q: %w", id, err)
+	}
+	s, err := session.Deserialize(id, b, c.sopts)
+	if err != nil {
+		return nil, fmt.Errorf("filecache: session %q: %w: %w", id, store.ErrNotFound, err)
+	}
+	return s, ctx.Err()
+}
+
+// peekEvicted returns a still-held evicted session without forgetting it.
+func (c *Cache) peekEvicted(id string) (*session.Session, uint64, bool) {
+	v, ok := c.evicted.Load(id)
+	if !ok {
+		return nil, 0, false
+	}
+	rec := v.(*evictedRec)
+	s := rec.s.Value()
+	return s, rec.written, s != nil
+}
+
+// Stats reports sessions cached and on disk, and the load, flush and
+// corrupted-file counters (store.StatsReporter).
+func (c *Cache) Stats() store.Stats {
+	var inMem int64
+	c.cache.Range(func(_, v any) bool {
+		if e := v.(*entry); e.done.Load() && !e.gone.Load() && e.s.Load() != nil {
+			inMem++
+		}
+		return true
+	})
+	return store.Stats{
+		InMemory:  inMem,
+		OnDisk:    int64(c.idx.len()),
+		Loads:     c.nLoads.Load(),
+		Flushes:   c.nFlushes.Load(),
+		Corrupted: c.nCorrupted.Load(),
+	}
 }
 
 // Delete removes the session from memory and disk and reports whether it

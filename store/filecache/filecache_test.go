@@ -547,3 +547,62 @@ func TestDeleteAndExpiryOnRead(t *testing.T) {
 		t.Fatalf("Get expired = %v", err)
 	}
 }
+
+func TestPeekAndStats(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	c, err := Open(Options{Dir: dir, NoSync: true, DisableSweep: true, WriteBehind: store.Disabled,
+		Sweep: SweepOptions{StaleTimeout: time.Hour}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := session.NewID()
+	s, err := c.Add(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetRestrictIP("192.0.2.44")
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "bad"+Ext), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-48 * time.Hour)
+	c, err = Open(Options{Dir: dir, NoSync: true, DisableSweep: true, WriteBehind: store.Disabled,
+		Sweep: SweepOptions{StaleTimeout: time.Hour}, Now: func() time.Time { return old.Add(72 * time.Hour) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// Expired by the clock, but Peek ignores expiry and does not cache.
+	p, err := c.Peek(ctx, id)
+	if err != nil {
+		t.Fatalf("Peek: %v", err)
+	}
+	if p.RestrictIP() != "192.0.2.44" {
+		t.Fatalf("Peek returned %q", p.RestrictIP())
+	}
+	if _, live := c.cachedLive(id); live != nil {
+		t.Fatal("Peek cached the session")
+	}
+	if _, err := c.Peek(ctx, "bad"); !errors.Is(err, store.ErrCorrupted) || !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Peek(bad) = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "bad"+Ext)); err != nil {
+		t.Fatalf("Peek deleted the corrupted file: %v", err)
+	}
+	if _, err := c.Peek(ctx, "../x"); !errors.Is(err, store.ErrInvalidID) {
+		t.Fatalf("Peek(../x) = %v", err)
+	}
+	st := c.Stats()
+	if st.OnDisk != 2 || st.InMemory != 0 {
+		t.Fatalf("Stats = %+v, want 2 on disk, 0 in memory", st)
+	}
+	if _, err := c.Get(ctx, "bad", false); err == nil {
+		t.Fatal("Get(bad) succeeded")
+	}
+	if st := c.Stats(); st.Corrupted != 1 {
+		t.Fatalf("Stats.Corrupted = %d, want 1", st.Corrupted)
+	}
+}
