@@ -201,9 +201,9 @@ func (c *cmdCtx) parse(fs *flag.FlagSet, args []string) (pos []string, code int,
 func (c *cmdCtx) open(spec string) (store.Store, error) {
 	st, err := c.env.OpenStore(c.ctx, spec)
 	if err != nil {
-		name := spec
-		if name == "" {
-			name = "the configured store"
+		name := "the configured store"
+		if spec != "" {
+			name = fmt.Sprintf("store %q", spec)
 		}
 		return nil, fmt.Errorf("opening %s: %w", name, err)
 	}

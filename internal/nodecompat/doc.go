@@ -33,7 +33,12 @@
 //     them; session files written the way Rammerhead writes them load in Go
 //     and re-serialize to the same bytes; the Node-written fixtures send the
 //     same cookies from both sides.
-//   - urlshuffle against a restatement of StrShuffler in the script.
+//   - Hand-made serialized jars (random field subsets, defaults written or
+//     omitted, dates as numbers and in several string forms, random key
+//     order) and jars of odd shapes decode in Go to what tough-cookie writes
+//     back, and send the same cookies.
+//   - urlshuffle against a restatement of StrShuffler in the script, and the
+//     shuffled URL recorded in the fixtures README.
 //
 // # Deliberate differences, normalised or excluded
 //
@@ -57,4 +62,18 @@
 //     (excluded).
 //   - hammerhead's getHeader answers null when no cookie is sent; Go answers
 //     "". The script maps null to "".
+//   - Decode is stricter than CookieJar.deserializeSync about JSON types:
+//     a cookies entry that is not an object, a key or value that is not a
+//     string, a hostOnly/secure that is not a boolean, a maxAge string other
+//     than "Infinity"/"-Infinity", extensions that is not an array, and a
+//     string character above U+00FF are errors in Go and load in Node
+//     (TestJarJSONOddShapes pins each case). An "expires": null loads in Go
+//     and makes tough-cookie throw.
+//
+// # Reported mismatch
+//
+// Request URLs whose path holds percent-escapes or non-ASCII characters
+// (TestJarPercentEncodedPaths, which fails until cookiejar is fixed):
+// tough-cookie derives the request path from decodeURI(url), cookiejar from
+// url.URL.Path. The random generator therefore uses plain ASCII paths.
 package nodecompat

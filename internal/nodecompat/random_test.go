@@ -15,6 +15,18 @@ var (
 	flagSeed  = flag.Uint64("nodecompat.seed", 20261128, "seed of the random cookie cases; 0 picks one from the clock")
 )
 
+// testSeed returns the -nodecompat.seed flag, or a seed from the clock when
+// it is 0, and logs it.
+func testSeed(t testing.TB) uint64 {
+	t.Helper()
+	seed := *flagSeed
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	t.Logf("seed %d (replay with -nodecompat.seed=%d)", seed, seed)
+	return seed
+}
+
 // maxReported bounds how many failing random cases are printed in full.
 const maxReported = 8
 
@@ -38,7 +50,7 @@ var genPaths = []string{"/", "/a", "/a/", "/a/b", "/a/b/c", "/a/bc", "/set/varie
 type gen struct{ r *rand.Rand }
 
 func (g *gen) pick(ss []string) string { return ss[g.r.IntN(len(ss))] }
-func (g *gen) chance(p float64) bool  { return g.r.Float64() < p }
+func (g *gen) chance(p float64) bool   { return g.r.Float64() < p }
 
 // randCase flips the case of ASCII letters at random.
 func (g *gen) randCase(s string) string {
@@ -238,12 +250,9 @@ func (g *gen) jarCase(i int) jarCase {
 // several date formats, domains and paths) applied in Go and in
 // tough-cookie, compared both ways as TestJarFixedCases does.
 func TestJarRandom(t *testing.T) {
-	seed := *flagSeed
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
+	seed := testSeed(t)
 	n := *flagCases
-	t.Logf("seed %d, %d cases (replay with -nodecompat.seed=%d -nodecompat.cases=%d)", seed, n, seed, n)
+	t.Logf("%d cases", n)
 	g := &gen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
 	cases := make([]jarCase, n)
 	for i := range cases {

@@ -47,10 +47,7 @@ func (g *gen) shuffleInput() string {
 // (complete, cut short, at the end), non-ASCII, emoji and text that already
 // carries the marker; plus the shuffled URL recorded in the fixtures README.
 func TestShuffleAgainstStrShuffler(t *testing.T) {
-	seed := *flagSeed
-	if seed == 0 {
-		seed = 1
-	}
+	seed := testSeed(t)
 	g := &gen{r: rand.New(rand.NewPCG(seed, 7))}
 	fixtureDict := "xRMhkPD7SqFKc58CHsjN3gGYzTbZoW6flrin0QILJ9dt4~yaUO1m-uwXEBeAVpv2"
 	const fixtureURL, fixtureShuffled = "http://127.0.0.1:18090/set/basic", "_rhstEBw://SFH.K.5.H:jbNWg/5xH/xxNFP"

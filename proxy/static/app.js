@@ -22,6 +22,16 @@
  *                    /<id>/<url>, the URL shuffled with /api/shuffleDict's
  *                    dictionary when the session has one
  *   #error           error message area
+ *   #export-session  button: GET /api/exportsession for the current session;
+ *                    downloads the signed blob as <id>.rhexport.json and
+ *                    also puts its text in #export-output
+ *   #export-output   read-only <textarea> holding the last exported blob
+ *                    (shown once filled)
+ *   #import-file     file input: a blob exported by this server or one
+ *                    sharing its export secret
+ *   #import-session  button: POST #import-file's content to
+ *                    /api/importsession; the returned id is added to
+ *                    #sessions and selected
  */
 (function () {
     'use strict';
@@ -129,6 +139,31 @@
         );
     }
 
+    /** POST body to url (with pwd when set); resolves with the body of a 200. */
+    function post(url, body) {
+        var pwd = password();
+        if (pwd) url += (url.indexOf('?') === -1 ? '?' : '&') + 'pwd=' + encodeURIComponent(pwd);
+        return fetch(url, {
+            method: 'POST',
+            credentials: 'same-origin',
+            cache: 'no-store',
+            headers: { 'Content-Type': 'application/json' },
+            body: body
+        }).then(
+            function (res) {
+                return res.text().then(function (text) {
+                    if (res.status !== 200) {
+                        throw new Error('the server answered ' + res.status + ': "' + text + '"');
+                    }
+                    return text;
+                });
+            },
+            function () {
+                throw new Error('cannot communicate with the server');
+            }
+        );
+    }
+
     var api = {
         needPassword: function () {
             return get('/needpassword').then(function (v) {
@@ -159,6 +194,16 @@
         deleteSession: function (id) {
             return get('/deletesession?id=' + encodeURIComponent(id)).then(function (res) {
                 if (res !== 'Success' && res !== 'not found') throw new Error('unexpected response from server: ' + res);
+            });
+        },
+        exportSession: function (id) {
+            return get('/api/exportsession?id=' + encodeURIComponent(id));
+        },
+        importSession: function (blob) {
+            return post('/api/importsession', blob).then(function (id) {
+                id = id.trim();
+                if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new Error('unexpected response from server: ' + id);
+                return id;
             });
         },
         shuffleDict: function (id) {
@@ -291,6 +336,60 @@
         });
     }
 
+    /** Offers text as a file download named name. */
+    function download(name, text) {
+        try {
+            var url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+            var a = document.createElement('a');
+            a.href = url;
+            a.download = name;
+            a.style.display = 'none';
+            document.body.appendChild(a);
+            a.click();
+            document.body.removeChild(a);
+            setTimeout(function () {
+                URL.revokeObjectURL(url);
+            }, 1000);
+        } catch (e) {
+            /* the text stays available in #export-output */
+        }
+    }
+
+    function exportSession() {
+        setError();
+        var id;
+        try {
+            id = currentId();
+        } catch (e) {
+            return showError(e);
+        }
+        return api.exportSession(id).then(function (blob) {
+            var out = $('export-output');
+            out.value = blob;
+            out.hidden = false;
+            download(id + '.rhexport.json', blob);
+        }, showError);
+    }
+
+    function importSession() {
+        setError();
+        var input = $('import-file');
+        var file = input.files && input.files[0];
+        if (!file) return showError(new Error('choose an exported session file first'));
+        var reader = new FileReader();
+        reader.onerror = function () {
+            showError(new Error('cannot read ' + file.name));
+        };
+        reader.onload = function () {
+            api.importSession(String(reader.result)).then(function (id) {
+                sessions.add(id);
+                select(sessions.find(id));
+                input.value = '';
+            }, showError);
+        };
+        reader.readAsText(file);
+    }
+
     function go() {
         setError();
         var url = $('url-input').value.trim() || 'https://www.google.com/';
@@ -355,6 +454,8 @@
             }
             removeSession(id);
         };
+        $('export-session').onclick = exportSession;
+        $('import-session').onclick = importSession;
         $('go').onclick = go;
         $('url-input').addEventListener('keydown', function (e) {
             if (e.key === 'Enter') go();

@@ -223,3 +223,57 @@ func TestExpiryDefaults(t *testing.T) {
 	}
 	wantTTL(t, c, s, id, 72*time.Hour)
 }
+
+// TestExpiryPinned: a pinned session never expires (no TTL, alive past
+// both rules, listed by Keys); unpinned, it gets its TTL back.
+func TestExpiryPinned(t *testing.T) {
+	c := newClient(t)
+	clock := newFakeClock()
+	s := newStore(t, c, Options{Now: clock.Now, Expiry: standardExpiry})
+	ctx := ctxT(t)
+	id := session.NewID()
+	sess, err := s.Add(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess.SetPinned(true)
+	sess.Jar().SetCookieStrings(siteURL, []string{"a=1"})
+	if err := s.Save(ctx, sess); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{s.SessionKey(id), s.CookieKey(id)} {
+		if ttl, err := c.PTTL(ctx, k).Result(); err != nil || ttl != -1 {
+			t.Fatalf("PTTL %s of a pinned session = %v, %v; want -1", k, ttl, err)
+		}
+	}
+	clock.Advance(5 * time.Hour) // past both rules
+	if keys, err := s.Keys(ctx); err != nil || len(keys) != 1 {
+		t.Fatalf("Keys = %v, %v; want the pinned session", keys, err)
+	}
+	if ok, err := s.Has(ctx, id); err != nil || !ok {
+		t.Fatalf("Has of a pinned session = %t, %v", ok, err)
+	}
+	got, err := s.Get(ctx, id, true)
+	if err != nil {
+		t.Fatalf("Get of a pinned session: %v", err)
+	}
+	if !got.Pinned() {
+		t.Fatal("Pinned lost")
+	}
+	// Imported pinned sessions keep their pin, whatever their timestamps.
+	text, _ := got.Serialize()
+	id2 := session.NewID()
+	clock.Advance(100 * time.Hour)
+	if err := s.AddSerialized(ctx, id2, text); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.Has(ctx, id2); err != nil || !ok {
+		t.Fatalf("Has of an imported pinned session = %t, %v", ok, err)
+	}
+	// Unpinned: past the max age, so the next write removes it.
+	got.SetPinned(false)
+	if err := s.Save(ctx, got); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Save unpinning a session past its max age = %v, want ErrNotFound", err)
+	}
+	wantGone(t, c, s, id)
+}

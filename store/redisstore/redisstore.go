@@ -47,7 +47,9 @@
 // that a store clock that differs from Redis's, or a fake one in tests,
 // still works; it is recomputed on every touch and Save. A session whose
 // expiry is already past is deleted, never stored without a TTL; with both
-// rules Disabled the keys are PERSISTed. No goroutine sweeps anything.
+// rules Disabled, or for a pinned session (data.pinned true, see
+// session.SetPinned), the keys are PERSISTed and never expire. No
+// goroutine sweeps anything.
 //
 // AddSerialized keeps the imported timestamps (it does not touch), so an
 // import that is already past its expiry is not stored.
@@ -304,7 +306,7 @@ func (s *Store) sessionOptions() *session.Options { return &session.Options{Now:
 
 // Keys returns the ids of every live session, scanning (SCAN MATCH, COUNT
 // 1000, never KEYS) every master of a cluster. Sessions past their expiry
-// by the store's clock are left out.
+// by the store's clock (and not pinned) are left out.
 func (s *Store) Keys(ctx context.Context) ([]string, error) {
 	if s.closed.Load() {
 		return nil, store.ErrClosed
@@ -354,7 +356,8 @@ func (s *Store) Keys(ctx context.Context) ([]string, error) {
 }
 
 // filterLive maps session-hash keys to ids, dropping those whose
-// timestamps say they have expired (one pipelined HMGET per key).
+// timestamps say they have expired, unless pinned (one pipelined HMGET per
+// key).
 func (s *Store) filterLive(ctx context.Context, c redis.UniversalClient, keys []string) ([]string, error) {
 	if len(keys) == 0 {
 		return nil, nil
@@ -362,7 +365,7 @@ func (s *Store) filterLive(ctx context.Context, c redis.UniversalClient, keys []
 	cmds := make([]*redis.SliceCmd, len(keys))
 	_, err := c.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, k := range keys {
-			cmds[i] = p.HMGet(ctx, k, fieldCreatedAt, fieldLastUsed)
+			cmds[i] = p.HMGet(ctx, k, fieldCreatedAt, fieldLastUsed, dataPrefix+session.KeyPinned)
 		}
 		return nil
 	})
@@ -377,10 +380,10 @@ func (s *Store) filterLive(ctx context.Context, c redis.UniversalClient, keys []
 			continue
 		}
 		v := cmds[i].Val()
-		if len(v) == 2 && v[0] == nil && v[1] == nil {
+		if len(v) == 3 && v[0] == nil && v[1] == nil && v[2] == nil {
 			continue // gone meanwhile
 		}
-		if len(v) == 2 {
+		if len(v) == 3 && v[2] != "true" {
 			cs, _ := v[0].(string)
 			us, _ := v[1].(string)
 			c, err1 := strconv.ParseInt(cs, 10, 64)

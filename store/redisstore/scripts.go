@@ -9,7 +9,8 @@ import "github.com/redis/go-redis/v9"
 // and the grace (ms); each script's own arguments start at ARGV[5].
 //
 // Expiry: the session expires at min(lastUsed + idle, createdAt + maxAge)
-// (store.Expiry.ExpiresAt). It is expired when now is past that instant
+// (store.Expiry.ExpiresAt), never when it is pinned (data.pinned is true,
+// read from the hash as it stands). It is expired when now is past that instant
 // (strictly, as store.Expiry.Expired); every read checks that. Redis is
 // told with PEXPIRE of the time left by the store's clock plus the grace,
 // so Redis drops the keys shortly after the session expires even when the
@@ -19,6 +20,7 @@ import "github.com/redis/go-redis/v9"
 const luaCommon = `
 local now, idle, maxage, grace = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local function expiresAt(c, u)
+  if redis.call('HGET', KEYS[1], 'd:pinned') == 'true' then return nil end
   local at = nil
   if idle > 0 then at = u + idle end
   if maxage > 0 then
@@ -126,11 +128,10 @@ if ARGV[5] ~= '1' and redis.call('EXISTS', KEYS[1]) == 1 then
 end
 redis.call('DEL', KEYS[1], KEYS[2])
 local c, u = tonumber(ARGV[6]), tonumber(ARGV[7])
-if expired(c, u) then return 0 end
 local n = tonumber(ARGV[8])
 hsetRange(KEYS[1], 9, 8 + 2 * n)
 hsetRange(KEYS[2], 9 + 2 * n, #ARGV)
-setExpiry(c, u)
+if not setExpiry(c, u) then return 0 end
 return 1
 `)
 

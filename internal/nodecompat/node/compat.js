@@ -253,13 +253,15 @@ function nodeSession(c) {
   return { file, headers, fileAfter };
 }
 
-// fixtureJar loads a jar string (from a Node-written fixture) and queries it.
+// fixtureJar loads a jar string (from a fixture or hand-made JSON), writes
+// it back, and queries it.
 function fixtureJar(c) {
   fakeNow = c.now;
   try {
     const jar = setJar(c.jar);
+    const jarReser = serializeJar(jar);
     const headers = queryAll(jar, c.queries);
-    return { headers, jarAfter: serializeJar(jar) };
+    return { jarReser, headers, jarAfter: serializeJar(jar) };
   } catch (e) {
     return { error: String(e && e.message || e) };
   }
