@@ -70,7 +70,7 @@ func TestMetrics(t *testing.T) {
 		`rammerhead_http_requests_total{code="404",route="proxy"} 1`,
 		`rammerhead_http_request_duration_seconds_bucket{route="api",le="+Inf"} 1`,
 		`rammerhead_upstream_errors_total 0`,
-		`rammerhead_sessions{location="total"} 1`,
+		`rammerhead_sessions{location="memory"} 1`,
 	); m != "" {
 		t.Fatalf("/metrics lacks %q:\n%s", m, body)
 	}

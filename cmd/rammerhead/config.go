@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rammerhead-go/rammerhead/internal/secret"
 	"github.com/rammerhead-go/rammerhead/proxy"
 	"github.com/rammerhead-go/rammerhead/store"
 )
@@ -71,6 +72,7 @@ type config struct {
 	PublicScheme string
 
 	Password            string
+	ExportSecret        string
 	RestrictSessionToIP bool
 	TrustedProxies      []netip.Prefix
 
@@ -185,6 +187,17 @@ var settings = []*setting{
 	{name: "password", fileKey: "password", kind: kindString,
 		usage: "require this `password` to create and manage sessions (default: none)",
 		set:   func(c *config, v string) error { c.Password = v; return nil }},
+	{name: "export-secret", fileKey: "exportSecret", kind: kindString,
+		usage: "hex `secret` (at least 16 bytes) that signs session exports; default: generated once and kept in the file store's directory (" + secret.FileName + ") or in Redis, so instances sharing a store agree",
+		set: func(c *config, v string) error {
+			if v != "" {
+				if _, err := secret.Decode(v); err != nil {
+					return err
+				}
+			}
+			c.ExportSecret = v
+			return nil
+		}},
 	{name: "restrict-session-to-ip", fileKey: "restrictSessionToIP", kind: kindBool, def: "true",
 		usage: "only the IP that created a session may use it",
 		set:   func(c *config, v string) (err error) { c.RestrictSessionToIP, err = parseBool(v); return }},

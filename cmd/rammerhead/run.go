@@ -11,6 +11,8 @@ import (
 	"runtime/debug"
 	"sort"
 	"syscall"
+
+	"github.com/rammerhead-go/rammerhead/internal/admin"
 )
 
 // version is the release version, set at build time with
@@ -43,8 +45,7 @@ type command struct {
 	help    func(w io.Writer)
 }
 
-// commands is the dispatch table. New verbs (for example a future
-// "sessions" group with list/export/import/delete) are added here.
+// commands is the dispatch table.
 var commands map[string]*command
 
 func init() {
@@ -53,6 +54,11 @@ func init() {
 			summary: serveSummary,
 			run:     runServe,
 			help:    writeServeUsage,
+		},
+		"sessions": {
+			summary: sessionsSummary,
+			run:     runSessions,
+			help:    admin.Usage,
 		},
 		"version": {
 			summary: "Print the version and exit.",

@@ -87,8 +87,17 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, onListen func(n
 	}
 	bound := ln.Addr().(*net.TCPAddr)
 
+	exportSecret, err := resolveExportSecret(ctx, cfg, st)
+	if err != nil {
+		ln.Close()
+		if cerr := st.Close(); cerr != nil {
+			logger.Warn("closing the session store", "err", cerr)
+		}
+		return fmt.Errorf("export secret: %w", err)
+	}
 	srv, err := proxy.New(proxy.Config{
 		Store:                  st,
+		ExportSecret:           exportSecret,
 		Logger:                 logger,
 		Password:               cfg.Password,
 		RestrictSessionToIP:    cfg.RestrictSessionToIP,

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/rammerhead-go/rammerhead/internal/secret"
 	"github.com/rammerhead-go/rammerhead/store"
 	"github.com/rammerhead-go/rammerhead/store/filecache"
 	"github.com/rammerhead-go/rammerhead/store/memstore"
@@ -105,4 +107,45 @@ type redisLogger struct{ l *slog.Logger }
 
 func (r redisLogger) Printf(ctx context.Context, format string, v ...any) {
 	r.l.DebugContext(ctx, "redis: "+fmt.Sprintf(format, v...))
+}
+
+// resolveExportSecret returns the secret that signs session exports: the
+// configured one; else, for a file store, the one kept in its directory
+// (created once); for Redis, one kept in Redis under the key prefix
+// (created once with SET NX, so every instance sharing the store agrees);
+// for the memory store, a new one for this process.
+func resolveExportSecret(ctx context.Context, cfg config, st store.Store) ([]byte, error) {
+	if cfg.ExportSecret != "" {
+		return secret.Decode(cfg.ExportSecret)
+	}
+	switch cfg.Store.Kind {
+	case storeFile:
+		return secret.LoadOrCreate(filepath.Join(cfg.Store.Dir, secret.FileName))
+	case storeRedis:
+		rs, ok := st.(*redisstore.Store)
+		if !ok {
+			return nil, fmt.Errorf("redis store of unexpected type %T", st)
+		}
+		fresh, err := secret.Generate()
+		if err != nil {
+			return nil, err
+		}
+		key := cfg.RedisPrefix + "exportsecret"
+		if cfg.RedisPrefix == "" {
+			key = redisstore.DefaultPrefix + "exportsecret"
+		}
+		ctx, cancel := context.WithTimeout(ctx, redisPingTimeout)
+		defer cancel()
+		c := rs.Client()
+		if err := c.SetNX(ctx, key, secret.Encode(fresh), 0).Err(); err != nil {
+			return nil, fmt.Errorf("redis: %w", err)
+		}
+		v, err := c.Get(ctx, key).Result()
+		if err != nil {
+			return nil, fmt.Errorf("redis: %w", err)
+		}
+		return secret.Decode(v)
+	default:
+		return secret.Generate()
+	}
 }

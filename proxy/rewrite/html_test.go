@@ -290,7 +290,7 @@ type errWriter struct{ err error }
 func (w errWriter) Write([]byte) (int, error) { return 0, w.err }
 
 func FuzzRewriteHTML(f *testing.F) {
-	f.Add(samplePage(2 << 10))
+	f.Add(samplePage(600))
 	for _, s := range []string{
 		`<a href="x">`, `<base href="/b/"><img srcset="a 1x,b 2x">`, `<meta http-equiv=refresh content="0;url='x'">`,
 		`<style>a{b:url(c)}</style>`, `<div style="x:url('&quot;')">`, "<script>a<b</script>", "<!--", "<a b='",
