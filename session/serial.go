@@ -385,9 +385,11 @@ func Deserialize(id string, b []byte, o *Options) (*Session, error) {
 		}
 		switch k {
 		case KeyCreatedAt:
-			s.createdAt, haveCreated = ms, true
+			s.createdAt.Store(ms)
+			haveCreated = true
 		case KeyLastUsed:
-			s.lastUsed, haveLastUsed = ms, true
+			s.lastUsed.Store(ms)
+			haveLastUsed = true
 		case KeyShuffleDict:
 			haveDict = true
 		}
@@ -406,16 +408,19 @@ func Deserialize(id string, b []byte, o *Options) (*Session, error) {
 	if !haveCreated || !haveLastUsed {
 		now := o.now().UnixMilli()
 		if !haveCreated {
-			s.createdAt = now
+			s.createdAt.Store(now)
 			s.fields = append(s.fields, field{KeyCreatedAt, ""})
 		}
 		if !haveLastUsed {
-			s.lastUsed = now
+			s.lastUsed.Store(now)
 			s.fields = append(s.fields, field{KeyLastUsed, ""})
 		}
 	}
 	if !haveDict {
 		s.fields = append(s.fields, field{KeyShuffleDict, rawNull})
+	}
+	if i := s.find(KeyLastUsed); i >= 0 && s.fields[i].raw == "" {
+		s.plainLast.Store(true)
 	}
 
 	jarTok := b[jarS:jarE]
@@ -458,9 +463,9 @@ func (s *Session) Serialize() ([]byte, error) {
 		case f.raw != "":
 			buf = append(buf, f.raw...)
 		case f.key == KeyCreatedAt:
-			buf = strconv.AppendInt(buf, s.createdAt, 10)
+			buf = strconv.AppendInt(buf, s.createdAt.Load(), 10)
 		case f.key == KeyLastUsed:
-			buf = strconv.AppendInt(buf, s.lastUsed, 10)
+			buf = strconv.AppendInt(buf, s.lastUsed.Load(), 10)
 		default: // not reached: only timestamps have an empty raw
 			buf = append(buf, rawNull...)
 		}

@@ -191,9 +191,15 @@ type Session struct {
 
 	mu        sync.RWMutex
 	fields    []field // data members in order; guarded by mu
-	createdAt int64   // ms since the epoch; guarded by mu
-	lastUsed  int64   // ms since the epoch; guarded by mu
 	state     any     // StoreState; guarded by mu
+
+	// createdAt and lastUsed are ms since the epoch. They are written with
+	// mu held, except lastUsed by Touch's fast path (plainLast true: the
+	// lastUsed field exists and is written from this value), so that a
+	// touch, the hottest operation of every store, takes no lock.
+	createdAt atomic.Int64
+	lastUsed  atomic.Int64
+	plainLast atomic.Bool
 
 	jar     *cookiejar.Jar
 	jarBase uint64 // jar.Version() when the session was made or loaded
@@ -218,14 +224,16 @@ func New(id string, o *Options) *Session {
 	fields[4] = field{KeyShuffleDict, quoteString(urlshuffle.GenerateDictionary())}
 	fields[5] = field{KeyCookies, rawEmptyObject}
 	jar := cookiejar.New(o.jarOptions())
-	return &Session{
-		id:        id,
-		fields:    fields,
-		createdAt: ms,
-		lastUsed:  ms,
-		jar:       jar,
-		jarBase:   jar.Version(),
+	s := &Session{
+		id:      id,
+		fields:  fields,
+		jar:     jar,
+		jarBase: jar.Version(),
 	}
+	s.createdAt.Store(ms)
+	s.lastUsed.Store(ms)
+	s.plainLast.Store(true)
+	return s
 }
 
 func quoteString(s string) string {
@@ -237,16 +245,12 @@ func (s *Session) ID() string { return s.id }
 
 // CreatedAt returns data.createdAt.
 func (s *Session) CreatedAt() time.Time {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return time.UnixMilli(s.createdAt)
+	return time.UnixMilli(s.createdAt.Load())
 }
 
 // LastUsed returns data.lastUsed.
 func (s *Session) LastUsed() time.Time {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return time.UnixMilli(s.lastUsed)
+	return time.UnixMilli(s.lastUsed.Load())
 }
 
 // Touch sets lastUsed to now (in milliseconds) and marks the session used.
@@ -256,16 +260,28 @@ func (s *Session) LastUsed() time.Time {
 // session for an unused one.
 func (s *Session) Touch(now time.Time) {
 	ms := now.UnixMilli()
-	s.mu.Lock()
-	if ms == s.createdAt {
+	if ms == s.createdAt.Load() {
 		ms++
 	}
-	s.lastUsed = ms
+	if s.plainLast.Load() {
+		// The value is stored before the version moves, so a writer that
+		// read the version and then serialized an older lastUsed sees
+		// the session dirty again.
+		s.lastUsed.Store(ms)
+		s.ver.Add(1)
+		if !s.used.Load() {
+			s.used.Store(true)
+		}
+		return
+	}
+	s.mu.Lock()
+	s.lastUsed.Store(ms)
 	if i := s.find(KeyLastUsed); i >= 0 {
 		s.fields[i].raw = ""
 	} else {
 		s.fields = append(s.fields, field{KeyLastUsed, ""})
 	}
+	s.plainLast.Store(true)
 	s.changedLocked()
 	s.mu.Unlock()
 }
@@ -324,9 +340,9 @@ func (s *Session) rawLocked(key string) (string, bool) {
 	if f.raw == "" {
 		switch key {
 		case KeyCreatedAt:
-			return strconv.FormatInt(s.createdAt, 10), true
+			return strconv.FormatInt(s.createdAt.Load(), 10), true
 		case KeyLastUsed:
-			return strconv.FormatInt(s.lastUsed, 10), true
+			return strconv.FormatInt(s.lastUsed.Load(), 10), true
 		}
 	}
 	return f.raw, true
@@ -588,11 +604,16 @@ func (s *Session) SetValue(key string, v json.RawMessage) error {
 	s.mu.Lock()
 	switch key {
 	case KeyCreatedAt:
-		s.createdAt = ms
+		s.createdAt.Store(ms)
+		canon = "" // written from the typed value
 	case KeyLastUsed:
-		s.lastUsed = ms
+		s.lastUsed.Store(ms)
+		canon = ""
 	}
 	s.setRawLocked(key, canon)
+	if key == KeyLastUsed {
+		s.plainLast.Store(true)
+	}
 	s.mu.Unlock()
 	return nil
 }
