@@ -90,7 +90,7 @@ func RewriteHTML(dst io.Writer, src io.Reader, opts HTMLOptions) error {
 }
 
 type attr struct {
-	key, val []byte // from the tokenizer: valid until its next call
+	key, val []byte // from TagAttr (lower-case key, unescaped value)
 	newVal   string // replacement value when changed
 	changed  bool
 	drop     bool
@@ -205,7 +205,7 @@ func (h *htmlRewriter) injectURL(s string) string {
 }
 
 func (h *htmlRewriter) startTag(tt html.TokenType) {
-	h.raw = append(h.raw[:0], h.z.Raw()...) // TagName and TagAttr lower-case the buffer in place
+	h.raw = append(h.raw[:0], h.z.Raw()...) // TagName lower-cases the name in the buffer, in place
 	nameB, more := h.z.TagName()
 	name := tagName(nameB)
 	// The name's length in the raw bytes, which can differ from len(nameB)
