@@ -189,9 +189,9 @@ type field struct {
 type Session struct {
 	id string
 
-	mu        sync.RWMutex
-	fields    []field // data members in order; guarded by mu
-	state     any     // StoreState; guarded by mu
+	mu     sync.RWMutex
+	fields []field // data members in order; guarded by mu
+	state  any     // StoreState; guarded by mu
 
 	// createdAt and lastUsed are ms since the epoch. They are written with
 	// mu held, except lastUsed by Touch's fast path (plainLast true: the
