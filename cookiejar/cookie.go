@@ -8,8 +8,15 @@
 // loose mode, a Domain attribute equal to a localhost or IP request host is
 // dropped, Secure cookies are sent to localhost and loopback addresses over
 // plain http, and HttpOnly cookies are stored and sent (this is the HTTP
-// API). Cookie strings are Node "binary" strings: every byte of a Go string
-// stands for one character of the same code point.
+// API). The jar sees the request path as tough-cookie does: decodeURI of
+// the URL (escapes of reserved characters such as %2F kept, the whole URL
+// left undecoded when an escape is malformed or not UTF-8), not
+// url.URL.Path; a host with a trailing dot is matched as tough-cookie's
+// MemoryCookieStore matches it.
+//
+// Cookie strings are Node "binary" strings, where every byte of a Go string
+// stands for one character of the same code point, except Cookie.Path,
+// which may hold any character and is held as UTF-8 (see Cookie.Path).
 //
 // A Jar is safe for concurrent use by multiple goroutines.
 package cookiejar
@@ -60,7 +67,13 @@ type Cookie struct {
 	MaxAge *float64
 	// Domain is lowercase without a leading dot; "" means null.
 	Domain string
-	// Path; "" means null.
+	// Path; "" means null. Unlike the other strings it is the UTF-8
+	// encoding of the path's characters, because a default path may hold
+	// any character (the request path after decodeURI): a Path attribute
+	// "/\xe9" in a Set-Cookie header is stored as "/é" ("/\xc3\xa9"). A
+	// lone UTF-16 surrogate, which only a decoded jar can hold, is kept in
+	// its three-byte generalized UTF-8 (WTF-8) form. Bytes that are not
+	// valid UTF-8 (only possible through Put) are encoded as U+FFFD.
 	Path string
 	// Secure is the Secure attribute.
 	Secure bool

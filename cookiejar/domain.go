@@ -75,7 +75,8 @@ func isLocalHost(host string) bool {
 }
 
 // domainMatch is tough-cookie's domainMatch(str, domStr, false), including
-// its use of the first occurrence of domStr inside str.
+// its use of the last occurrence of domStr inside str (lastIndexOf), so
+// that "example.test.example.test" domain-matches "example.test".
 func domainMatch(str, domStr string) bool {
 	if str == domStr {
 		return true
@@ -83,7 +84,7 @@ func domainMatch(str, domStr string) bool {
 	if isIP(str) {
 		return false
 	}
-	idx := strings.Index(str, domStr)
+	idx := strings.LastIndex(str, domStr)
 	if idx <= 0 {
 		return false
 	}
@@ -134,9 +135,11 @@ func specialUse(tld string) bool {
 	return false
 }
 
-// validPSLDomain mirrors the validation psl.get applies before looking a
-// domain up; psl returns null (and tough-cookie rejects the cookie) when it
-// fails.
+// validPSLDomain mirrors the validation psl.get (psl 1.15.0) applies before
+// looking a lowercase ASCII domain up: 1 to 255 characters, labels of 1 to
+// 63 characters from [a-z0-9_-] that neither start nor end with '-'. psl
+// returns null (and tough-cookie rejects the cookie or searches only the
+// host itself) when it fails.
 func validPSLDomain(d string) bool {
 	if d == "" || len(d) > 255 {
 		return false
@@ -145,7 +148,7 @@ func validPSLDomain(d string) bool {
 	for i := 0; i <= len(d); i++ {
 		if i < len(d) && d[i] != '.' {
 			c := d[i]
-			if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
 				return false
 			}
 			continue
@@ -157,6 +160,37 @@ func validPSLDomain(d string) bool {
 		start = i + 1
 	}
 	return true
+}
+
+// pslGet is psl.get(d) as tough-cookie's getPublicSuffix calls it for a
+// lowercase ASCII domain: the registrable domain (public suffix plus one
+// label), or "" for null. Like psl, it ignores one trailing dot, and a
+// domain under "local" is null.
+func pslGet(psl PublicSuffixList, d string) string {
+	d = strings.TrimSuffix(d, ".")
+	if !validPSLDomain(d) {
+		return ""
+	}
+	if d == "local" || strings.HasSuffix(d, ".local") {
+		return ""
+	}
+	var ps string
+	if isIP(d) {
+		// psl has no special case for IPv4 literals (x/net's list
+		// returns the whole address): no rule matches a numeric label,
+		// so the default rule "*" applies.
+		ps = d[strings.LastIndexByte(d, '.')+1:]
+	} else {
+		ps = psl.PublicSuffix(d)
+	}
+	if len(ps) >= len(d) {
+		return ""
+	}
+	rest := d[:len(d)-len(ps)-1]
+	if k := strings.LastIndexByte(rest, '.'); k >= 0 {
+		return d[k+1:]
+	}
+	return d
 }
 
 // isPublicSuffix reports whether tough-cookie 4.1.3 (allowSpecialUseDomain
@@ -177,8 +211,5 @@ func isPublicSuffix(psl PublicSuffixList, d string) bool {
 			return false
 		}
 	}
-	if !validPSLDomain(d) {
-		return true
-	}
-	return psl.PublicSuffix(d) == d
+	return pslGet(psl, d) == ""
 }

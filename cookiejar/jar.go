@@ -19,10 +19,14 @@ const maxSetCookieBytes = 4096
 
 // entry is one stored cookie with the values the lookups need precomputed.
 type entry struct {
-	c      Cookie
-	seq    uint64  // creation order (tough-cookie's creationIndex)
-	exp    float64 // expiry in epoch ms (+Inf: never, -Inf: already)
-	creMs  int64   // creation in epoch ms, MaxInt64 when unknown
+	c     Cookie
+	seq   uint64  // creation order (tough-cookie's creationIndex)
+	exp   float64 // expiry in epoch ms (+Inf: never, -Inf: already)
+	creMs int64   // creation in epoch ms, MaxInt64 when unknown
+	// pathLn is the byte length of the path. tough-cookie sorts by its
+	// JavaScript length, but the cookies sorted together all path-match
+	// one request path, so each path is a prefix of it ending on a
+	// character boundary, and both lengths order them alike.
 	pathLn int
 }
 
@@ -240,6 +244,7 @@ func (j *Jar) SetCookieStrings(u *url.URL, headers []string) int {
 		return 0
 	}
 	now := j.clock()
+	reqPath := requestPath(u)
 	n := 0
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -251,7 +256,7 @@ func (j *Jar) SetCookieStrings(u *url.URL, headers []string) int {
 		if err != nil {
 			continue
 		}
-		if j.store(host, u.Path, c, now) {
+		if j.store(host, reqPath, c, now) {
 			n++
 		}
 	}
@@ -259,16 +264,17 @@ func (j *Jar) SetCookieStrings(u *url.URL, headers []string) int {
 }
 
 // SetCookies implements http.CookieJar. Each http.Cookie is converted
-// (Name, Value, Path, Domain, Expires or RawExpires, MaxAge where a negative
-// value means "delete now", Secure, HttpOnly, SameSite, Partitioned and
-// Unparsed attributes as extensions) and stored by the same rules as
-// SetCookieStrings.
+// (Name, Value, Path and Domain read as header bytes, one character per
+// byte; Expires or RawExpires; MaxAge where a negative value means "delete
+// now"; Secure, HttpOnly, SameSite; Partitioned and Unparsed attributes as
+// extensions) and stored by the same rules as SetCookieStrings.
 func (j *Jar) SetCookies(u *url.URL, cookies []*http.Cookie) {
 	host := requestHost(u)
 	if host == "" || len(cookies) == 0 {
 		return
 	}
 	now := j.clock()
+	reqPath := requestPath(u)
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	for _, hc := range cookies {
@@ -276,7 +282,7 @@ func (j *Jar) SetCookies(u *url.URL, cookies []*http.Cookie) {
 			continue
 		}
 		c := fromHTTPCookie(hc, now)
-		j.store(host, u.Path, c, now)
+		j.store(host, reqPath, c, now)
 	}
 }
 
@@ -286,7 +292,7 @@ func fromHTTPCookie(hc *http.Cookie, now time.Time) *Cookie {
 		c.Value = `"` + c.Value + `"`
 	}
 	if strings.HasPrefix(hc.Path, "/") {
-		c.Path = hc.Path
+		c.Path = latin1ToUTF8(hc.Path)
 	}
 	if d := strings.TrimPrefix(jsTrim(hc.Domain), "."); d != "" {
 		c.Domain = toLowerASCII(d)
@@ -324,8 +330,8 @@ func fromHTTPCookie(hc *http.Cookie, now time.Time) *Cookie {
 }
 
 // registrable returns what tough-cookie's getPublicSuffix returns for a
-// request host (the registrable domain, with special-use domains allowed),
-// or "" for null.
+// request host without a trailing dot (the registrable domain, with
+// special-use domains allowed), or "" for null.
 func (j *Jar) registrable(host string) string {
 	tld := host
 	if i := strings.LastIndexByte(host, '.'); i >= 0 {
@@ -339,18 +345,7 @@ func (j *Jar) registrable(host string) string {
 	} else if tld == "localhost" || tld == "invalid" {
 		return host
 	}
-	if !validPSLDomain(host) {
-		return ""
-	}
-	ps := j.psl.PublicSuffix(host)
-	if len(ps) >= len(host) {
-		return ""
-	}
-	rest := host[:len(host)-len(ps)-1]
-	if k := strings.LastIndexByte(rest, '.'); k >= 0 {
-		return host[k+1:]
-	}
-	return host
+	return pslGet(j.psl, host)
 }
 
 // registrableCached is registrable with a one-entry cache (requests come
@@ -373,10 +368,7 @@ func (j *Jar) lookup(u *url.URL) []*entry {
 	}
 	now := j.clock()
 	nowMs := float64(now.UnixMilli())
-	path := u.Path
-	if path == "" {
-		path = "/"
-	}
+	path := requestPath(u)
 	secure := u.Scheme == "https" || u.Scheme == "wss"
 	secureKnown := secure
 	j.expired = j.expired[:0]
@@ -415,8 +407,20 @@ func (j *Jar) lookup(u *url.URL) []*entry {
 		}
 	}
 
-	collect(j.byDomain[host], true, true)
-	if !isIP(host) {
+	if host[len(host)-1] == '.' {
+		// tough-cookie's MemoryCookieStore searches the domains
+		// permuteDomain gives: with a public suffix found (psl ignores
+		// the trailing dot) they are all written without the dot, so
+		// none of their cookies matches the host (a host-only cookie
+		// needs the exact host, a domain cookie a domain ending in a
+		// dot); with none, only the host itself.
+		if pslGet(j.psl, host) == "" {
+			collect(j.byDomain[host], true, true)
+		}
+	} else {
+		collect(j.byDomain[host], true, true)
+	}
+	if !isIP(host) && host[len(host)-1] != '.' {
 		reg, regKnown := "", false
 		for i := 0; i < len(host); i++ {
 			if host[i] != '.' {
@@ -572,7 +576,7 @@ func (j *Jar) Put(c Cookie) {
 }
 
 // Remove deletes the cookie with that domain, path and key and reports
-// whether it existed.
+// whether it existed. The path is in Cookie.Path's UTF-8 form.
 func (j *Jar) Remove(domain, path, key string) bool {
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -56,34 +56,6 @@ func appendSurrogate(b []byte, r rune) []byte {
 	return append(b, 0xE0|byte(r>>12), 0x80|byte(r>>6)&0x3F, 0x80|byte(r)&0x3F)
 }
 
-// jsLen returns the JavaScript length (UTF-16 code units) of a path held
-// in the package's UTF-8/WTF-8 form. An invalid byte counts as one unit
-// (Encode writes it as U+FFFD).
-func jsLen(s string) int {
-	n := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			n++
-			i++
-			continue
-		}
-		if _, ok := surrogateAt(s, i); ok {
-			n++
-			i += 3
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r >= 0x10000 {
-			n += 2
-		} else {
-			n++
-		}
-		i += size
-	}
-	return n
-}
-
 // appendJSPath writes a path held in UTF-8/WTF-8 form the way
 // JSON.stringify writes the JavaScript string: '"', '\\' and control
 // characters escaped, lone surrogates as \udxxx, every other character as

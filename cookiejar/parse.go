@@ -49,6 +49,10 @@ func hasControl(s string) bool {
 // value makes the string invalid. Known attributes (Expires, Max-Age,
 // Domain, Path, Secure, HttpOnly, SameSite) are applied last-one-wins as
 // tough-cookie does; others are kept in Extensions. Creation is set to now.
+//
+// Key, Value, Domain and Extensions are the header's bytes; Path is the
+// UTF-8 form of its characters (each byte one character), as Cookie.Path
+// documents.
 func ParseSetCookie(s string, now time.Time) (*Cookie, error) {
 	s = jsTrim(s)
 	pair := s
@@ -128,7 +132,7 @@ func ParseSetCookie(s string, now time.Time) (*Cookie, error) {
 			}
 		case "path":
 			if value != "" && value[0] == '/' {
-				c.Path = value
+				c.Path = latin1ToUTF8(value)
 			} else {
 				c.Path = ""
 			}

@@ -86,7 +86,8 @@ func (p *scanner) hex4() (rune, bool) {
 
 // str reads a JSON string at p.i (after whitespace). With latin1, every
 // character must be at most U+00FF and becomes one byte (Node's binary
-// strings); otherwise the result is UTF-8.
+// strings); otherwise the result is UTF-8, a lone surrogate escape in its
+// WTF-8 form (the package's form of JavaScript strings, see jsstring.go).
 func (p *scanner) str(latin1 bool) (string, error) {
 	p.ws()
 	if p.peek() != '"' {
@@ -158,12 +159,15 @@ func (p *scanner) str(latin1 bool) (string, error) {
 			default:
 				return "", p.fail("bad escape")
 			}
-			if latin1 {
+			switch {
+			case latin1:
 				if r > 0xFF {
 					return "", p.fail(fmt.Sprintf("character U+%04X above U+00FF in a cookie string", r))
 				}
 				buf = append(buf, byte(r))
-			} else {
+			case 0xD800 <= r && r < 0xE000:
+				buf = appendSurrogate(buf, r) // a lone surrogate, kept (WTF-8)
+			default:
 				buf = utf8.AppendRune(buf, r)
 			}
 		case b < 0x80:
@@ -384,10 +388,13 @@ func (p *scanner) member() (string, error) {
 // array of objects. Dates may be ISO strings (with or without
 // milliseconds), epoch-millisecond numbers, RFC 1123 strings or other
 // common forms JavaScript's Date parser accepts (a date-time without a
-// zone is read as UTC); a missing creation becomes now. Cookie strings are
-// Node binary strings: a character above U+00FF is an error (it crashes
-// Node). Later cookies replace earlier ones with the same domain, path and
-// key.
+// zone is read as UTC); a missing creation becomes now. A path may hold any
+// character (tough-cookie derives default paths from decodeURI of the
+// request URL), kept as Cookie.Path documents. The other strings (key,
+// value, domain, sameSite, extensions) are Node binary strings: a character
+// above U+00FF there is an error (Node throws when such a key or value is
+// sent in a header). Later cookies replace earlier ones with the same
+// domain, path and key.
 func Decode(data []byte, o *Options) (*Jar, error) {
 	j := New(o)
 	now := j.clock()
@@ -484,6 +491,18 @@ func (p *scanner) optString() (string, error) {
 	return p.str(true)
 }
 
+// optJSString reads a string of any characters (in UTF-8/WTF-8 form) or
+// null ("").
+func (p *scanner) optJSString() (string, error) {
+	if p.kind() == 'n' {
+		return "", p.literal("null")
+	}
+	if p.kind() != '"' {
+		return "", p.fail("want a string or null")
+	}
+	return p.str(false)
+}
+
 func (p *scanner) optBool() (bool, bool, error) {
 	switch p.kind() {
 	case 't':
@@ -566,7 +585,7 @@ func (p *scanner) cookieField(c *Cookie, key string, haveCreation *bool) error {
 	case "domain":
 		c.Domain, err = p.optString()
 	case "path":
-		c.Path, err = p.optString()
+		c.Path, err = p.optJSString()
 	case "sameSite":
 		c.SameSite, err = p.optString()
 	case "expires":
@@ -729,7 +748,7 @@ func appendCookieJSON(b []byte, c *Cookie) []byte {
 	}
 	if c.Path != "" {
 		field("path")
-		b = appendJSString(b, c.Path)
+		b = appendJSPath(b, c.Path)
 	}
 	if c.Secure {
 		field("secure")
@@ -792,27 +811,10 @@ func appendJSString(b []byte, s string) []byte {
 			continue
 		}
 		b = append(b, s[start:i]...)
-		switch c {
-		case '"':
-			b = append(b, '\\', '"')
-		case '\\':
-			b = append(b, '\\', '\\')
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			if c < 0x20 {
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			} else {
-				b = append(b, 0xC0|c>>6, 0x80|c&0x3F)
-			}
+		if c < 0x80 {
+			b = appendJSControl(b, c)
+		} else {
+			b = append(b, 0xC0|c>>6, 0x80|c&0x3F)
 		}
 		start = i + 1
 	}

@@ -124,13 +124,16 @@ var sampleValues = map[string]struct {
 	value string
 	check func(c config) bool
 }{
-	"config":                 {"", nil}, // tested in TestPrecedence
-	"addr":                   {"0.0.0.0", func(c config) bool { return c.Addr == "0.0.0.0" }},
-	"port":                   {"9090", func(c config) bool { return c.Port == 9090 }},
-	"public-host":            {"proxy.example.com", func(c config) bool { return c.PublicHost == "proxy.example.com" }},
-	"public-port":            {"443", func(c config) bool { return c.PublicPort == 443 }},
-	"public-scheme":          {"HTTPS", func(c config) bool { return c.PublicScheme == "https" }},
-	"password":               {"s3cret", func(c config) bool { return c.Password == "s3cret" }},
+	"config":        {"", nil}, // tested in TestPrecedence
+	"addr":          {"0.0.0.0", func(c config) bool { return c.Addr == "0.0.0.0" }},
+	"port":          {"9090", func(c config) bool { return c.Port == 9090 }},
+	"public-host":   {"proxy.example.com", func(c config) bool { return c.PublicHost == "proxy.example.com" }},
+	"public-port":   {"443", func(c config) bool { return c.PublicPort == 443 }},
+	"public-scheme": {"HTTPS", func(c config) bool { return c.PublicScheme == "https" }},
+	"password":      {"s3cret", func(c config) bool { return c.Password == "s3cret" }},
+	"export-secret": {"000102030405060708090a0b0c0d0e0f", func(c config) bool {
+		return c.ExportSecret == "000102030405060708090a0b0c0d0e0f"
+	}},
 	"restrict-session-to-ip": {"false", func(c config) bool { return !c.RestrictSessionToIP }},
 	"trusted-proxy": {"10.0.0.0/8,::1", func(c config) bool {
 		return len(c.TrustedProxies) == 2 && c.TrustedProxies[1] == netip.MustParsePrefix("::1/128")

@@ -29,6 +29,7 @@ const configExample = `{
   "publicPort": 443,
   "publicScheme": "https",
   "password": "change-me",
+  "exportSecret": "",
   "restrictSessionToIP": true,
   "trustedProxies": ["127.0.0.1", "10.0.0.0/8"],
   "stripRequestHeaders": ["X-Forwarded-For", "Via"],
