@@ -15,14 +15,14 @@ func TestRequestPath(t *testing.T) {
 		{"http://h", "/"},
 		{"http://h?x", "/"},
 		{"http://h/a/b", "/a/b"},
-		{"http://h/a%2Fb/c", "/a%2Fb/c"},         // reserved: escape kept
-		{"http://h/a%2fb/c", "/a%2fb/c"},         // ... as written
-		{"http://h/a%20b/c", "/a b/c"},           // decoded
-		{"http://h/x%20", "/x "},                 // trailing space kept
-		{"http://h/%C3%A9/x", "/\u00e9/x"},       // UTF-8 -> one character
-		{"http://h/%c3%a9/x", "/\u00e9/x"},       // lowercase hex
-		{"http://h/\u00e9/x", "/\u00e9/x"},       // raw character
-		{"http://h/%E6%97%A5/x", "/\u65e5/x"},    // above U+00FF
+		{"http://h/a%2Fb/c", "/a%2Fb/c"},      // reserved: escape kept
+		{"http://h/a%2fb/c", "/a%2fb/c"},      // ... as written
+		{"http://h/a%20b/c", "/a b/c"},        // decoded
+		{"http://h/x%20", "/x "},              // trailing space kept
+		{"http://h/%C3%A9/x", "/\u00e9/x"},    // UTF-8 -> one character
+		{"http://h/%c3%a9/x", "/\u00e9/x"},    // lowercase hex
+		{"http://h/\u00e9/x", "/\u00e9/x"},    // raw character
+		{"http://h/%E6%97%A5/x", "/\u65e5/x"}, // above U+00FF
 		{"http://h/%F0%9F%98%80/x", "/\U0001F600/x"},
 		{"http://h/%E9/x", "/%E9/x"},             // not UTF-8: URL undecoded
 		{"http://h/%e9/x", "/%e9/x"},             // ... as written
