@@ -2,10 +2,12 @@ package cookiejar
 
 import (
 	"bytes"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // allCookiesJSON is every cookie of j with every field, for comparisons.
@@ -36,6 +38,7 @@ func FuzzDecode(f *testing.F) {
 		}
 	}
 	f.Add([]byte(`{"cookies":[{"key":"\u00ff","maxAge":1e-7,"expires":"+275760-09-13T00:00:00.000Z","creation":-8.64e15}]}`))
+	f.Add([]byte(`{"cookies":[{"key":"a","domain":"www.example.test","path":"/日","hostOnly":true},{"key":"b","path":"/\ud800\udc00\udfff😀"}]}`))
 	opts := &Options{Now: fixedClock(afterRestart)}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		j, err := Decode(data, opts)
@@ -76,6 +79,7 @@ func FuzzParseSetCookie(f *testing.F) {
 		"d_parent=parentval; Domain=example.test; Path=/", "d_dotparent=dotparentval; Domain=.example.test; Max-Age=7200",
 		"d_sub=subval; Path=/sub; Secure; HttpOnly; SameSite=Strict", "d_foreign=x; Domain=other.test",
 		"foo", "x=1; Priority=High; Partitioned", "h=h\xc3\xa9llo", "__Host-a=1; Secure; Path=/",
+		"rawe9=1; Path=/\xe9", "rawutf8=1; Path=/\xc3\xa9",
 	} {
 		f.Add(s)
 	}
@@ -114,4 +118,40 @@ func checkRoundTrip(t *testing.T, j *Jar, opts *Options) {
 	if a, b := allCookiesJSON(j), allCookiesJSON(j2); a != b {
 		t.Fatalf("round trip changed the cookie:\n%s\n%s", a, b)
 	}
+}
+
+// FuzzRequestPath checks requestPath on any URL net/url accepts: no panic,
+// a path in valid UTF-8 that starts with '/' and holds none of the
+// characters url-parse removes or rewrites; and a cookie set without a Path
+// attribute from such a URL is sent back to it.
+func FuzzRequestPath(f *testing.F) {
+	for _, s := range []string{
+		"http://h", "http://h/a%2Fb/c", "http://h/%C3%A9/x", "http://h/%E6%97%A5/x", "http://h/%E9/x",
+		"http://h/%C3%A9/x?q=%E9", "http://h/%C3%A9/x#%E9", "http://h/a%5Cb/c", "http://h/a%09b/c",
+		"http://h/\u00e9/x?q=%zz", "http://h/%F0%9F%98%80/x", "http://h/%ED%A0%80/x", "http://u:p@h/a%25/b",
+		"http://www.example.test./dot/x", "http://h/a!b'(c)*/%C3%A9", "http://h/a\\b/c",
+	} {
+		f.Add(s)
+	}
+	opts := &Options{Now: fixedClock(afterRestart)}
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := url.Parse(s)
+		if err != nil {
+			return
+		}
+		p := requestPath(u)
+		if p == "" || p[0] != '/' || !utf8.ValidString(p) || strings.ContainsAny(p, "\t\n\r\\") {
+			t.Fatalf("requestPath(%q) = %q", s, p)
+		}
+		if u.Scheme != "http" || u.Host == "" || strings.HasSuffix(u.Hostname(), ".") {
+			return
+		}
+		j := New(opts)
+		if j.SetCookieStrings(u, []string{"k=v"}) != 1 {
+			return
+		}
+		if got := j.CookieHeader(u); got != "k=v" {
+			t.Fatalf("cookie set from %q (path %q, stored %+v) not sent back: %q", s, p, j.All(), got)
+		}
+	})
 }

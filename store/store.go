@@ -9,6 +9,7 @@ package store
 import (
 	"context"
 	"errors"
+	"math"
 	"time"
 
 	"github.com/rammerhead-go/rammerhead/session"
@@ -99,6 +100,36 @@ func (e Expiry) Expired(createdAt, lastUsed, now time.Time) bool {
 		return true
 	}
 	return false
+}
+
+// ExpiredMs is Expired with every instant in Unix milliseconds, for hot
+// paths that keep timestamps as integers: it gives the same answer as
+// Expired(time.UnixMilli(createdMs), time.UnixMilli(lastUsedMs),
+// time.UnixMilli(nowMs)) (strictly greater, Disabled or zero rules
+// skipped) without time.Time arithmetic.
+func (e Expiry) ExpiredMs(createdMs, lastUsedMs, nowMs int64) bool {
+	if e.IdleTimeout > 0 && olderThanMs(nowMs, lastUsedMs, e.IdleTimeout) {
+		return true
+	}
+	return e.MaxAge > 0 && olderThanMs(nowMs, createdMs, e.MaxAge)
+}
+
+// olderThanMs reports whether now-then (ms) > d, saturating as
+// time.Time.Sub does.
+func olderThanMs(now, then int64, d time.Duration) bool {
+	const maxMs = math.MaxInt64 / int64(time.Millisecond)
+	diff := now - then
+	if (now >= 0) != (then >= 0) && (diff >= 0) != (now >= 0) {
+		// The difference overflows int64: Sub saturates.
+		return now >= 0 && d < math.MaxInt64
+	}
+	switch {
+	case diff > maxMs:
+		return d < math.MaxInt64
+	case diff < -maxMs:
+		return false
+	}
+	return time.Duration(diff)*time.Millisecond > d
 }
 
 // ExpiresAt returns the instant after which a session with those

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"errors"
+	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -209,4 +211,55 @@ func TestAttach(t *testing.T) {
 			t.Fatal("the new store is not the proxy's store")
 		}
 	})
+}
+
+// TestExpiryExpiredMs checks that ExpiredMs answers as Expired on the same
+// instants, at the strict boundaries, for disabled rules and at extremes.
+func TestExpiryExpiredMs(t *testing.T) {
+	const now = int64(1795906636459)
+	day := 24 * time.Hour
+	cases := []struct {
+		e                      store.Expiry
+		created, lastUsed, now int64
+		want                   bool
+	}{
+		{store.Expiry{IdleTimeout: time.Second}, now, now - 1000, now, false}, // equal: not expired
+		{store.Expiry{IdleTimeout: time.Second}, now, now - 1001, now, true},
+		{store.Expiry{IdleTimeout: 1500 * time.Microsecond}, now, now - 1, now, false},
+		{store.Expiry{IdleTimeout: 1500 * time.Microsecond}, now, now - 2, now, true},
+		{store.Expiry{MaxAge: day}, now - day.Milliseconds(), now, now, false},
+		{store.Expiry{MaxAge: day}, now - day.Milliseconds() - 1, now, now, true},
+		{store.Expiry{IdleTimeout: store.Disabled, MaxAge: store.Disabled}, 1, 1, now, false},
+		{store.Expiry{}, 1, 1, now, false},
+		{store.Expiry{IdleTimeout: time.Second}, now, now + 5000, now, false}, // lastUsed in the future
+		{store.Expiry{IdleTimeout: time.Duration(math.MaxInt64)}, 0, math.MinInt64 / 2, math.MaxInt64 / 2, false},
+		{store.Expiry{IdleTimeout: time.Hour}, 0, math.MinInt64 / 2, math.MaxInt64 / 2, true},
+	}
+	for i, tc := range cases {
+		if got := tc.e.ExpiredMs(tc.created, tc.lastUsed, tc.now); got != tc.want {
+			t.Errorf("case %d: ExpiredMs(%d, %d, %d) = %v, want %v", i, tc.created, tc.lastUsed, tc.now, got, tc.want)
+		}
+		want := tc.e.Expired(time.UnixMilli(tc.created), time.UnixMilli(tc.lastUsed), time.UnixMilli(tc.now))
+		if got := tc.e.ExpiredMs(tc.created, tc.lastUsed, tc.now); got != want {
+			t.Errorf("case %d: ExpiredMs = %v, Expired = %v", i, got, want)
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	spans := []int64{2000, 1 << 20, 1 << 40, 1 << 52}
+	for i := range 200000 {
+		span := spans[i%len(spans)]
+		e := store.Expiry{
+			IdleTimeout: time.Duration(r.Int64N(int64(span)*int64(time.Millisecond)/2+1) - 10),
+			MaxAge:      time.Duration(r.Int64N(int64(span)*int64(time.Millisecond)/2+1) - 10),
+		}
+		if i%7 == 0 {
+			e.IdleTimeout = e.IdleTimeout.Truncate(time.Millisecond)
+		}
+		n := r.Int64N(span) - span/4
+		c, l := n-r.Int64N(span)+span/8, n-r.Int64N(span)+span/8
+		want := e.Expired(time.UnixMilli(c), time.UnixMilli(l), time.UnixMilli(n))
+		if got := e.ExpiredMs(c, l, n); got != want {
+			t.Fatalf("%+v: ExpiredMs(%d, %d, %d) = %v, Expired = %v", e, c, l, n, got, want)
+		}
+	}
 }

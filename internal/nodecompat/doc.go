@@ -66,18 +66,17 @@
 //     a cookies entry that is not an object, a key or value that is not a
 //     string, a hostOnly/secure that is not a boolean, a maxAge string other
 //     than "Infinity"/"-Infinity", extensions that is not an array, and a
-//     string character above U+00FF are errors in Go and load in Node
+//     string character above U+00FF outside a path are errors in Go and load in Node
 //     (TestJarJSONOddShapes pins each case). An "expires": null loads in Go
 //     and makes tough-cookie throw.
 //
-// # Reported mismatches
+// # Fixed mismatches
 //
-// Two cookiejar mismatches have their own tests, which fail until cookiejar
-// is fixed; the random generator avoids both inputs:
+// Two mismatches this package found in cookiejar have their own tests:
 //
 //   - TestJarPercentEncodedPaths: request URLs whose path holds
-//     percent-escapes or non-ASCII characters. tough-cookie derives the
-//     request path from decodeURI(url), cookiejar from url.URL.Path.
-//   - TestJarTrailingDotHost: a request host with a trailing dot. Node
-//     stores but never sends such a host-only cookie; Go sends it.
+//     percent-escapes or non-ASCII characters (tough-cookie derives the
+//     request path from decodeURI(url)).
+//   - TestJarTrailingDotHost: a request host with a trailing dot (Node
+//     stores but never sends such a host-only cookie).
 package nodecompat

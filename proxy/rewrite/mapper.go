@@ -77,7 +77,21 @@ const asciiWhitespace = "\t\n\f\r "
 // percent-encode when requesting it (controls, space, non-ASCII, '"', '<',
 // '>', and "'" in the query) already encoded, so the request reaches Target
 // exactly as written; a shuffled URL depends on that.
+//
+// Common URLs are handled without net/url and without allocating beyond the
+// result (see appendProxify); the others by proxifySlow.
 func (m *Mapper) Proxify(base *url.URL, ref string) string {
+	var buf [256]byte
+	out := appendProxify(m, buf[:0], base, ref)
+	if string(out) == ref {
+		return ref
+	}
+	return string(out)
+}
+
+// proxifySlow is Proxify implemented with net/url: the reference for every
+// URL the fast path does not handle.
+func (m *Mapper) proxifySlow(base *url.URL, ref string) string {
 	s := strings.Trim(ref, asciiWhitespace)
 	if s == "" || s[0] == '#' {
 		return ref

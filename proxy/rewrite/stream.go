@@ -4,32 +4,152 @@ import (
 	"bufio"
 	"io"
 	"net/http"
+	"sync"
+	"time"
 )
 
-// outBufSize is the size of the output buffer of the streaming rewriters.
-const outBufSize = 8 << 10
+const (
+	// outBufSize is the size of the output buffer of the streaming
+	// rewriters.
+	outBufSize = 64 << 10
+	// flushThreshold is how much rewritten output may wait in the buffer
+	// when the rewriter is about to read more input: more than this is
+	// written to the destination and the destination is flushed.
+	flushThreshold = 32 << 10
+	// flushDelay bounds how long rewritten output waits in the buffer: when
+	// the source has not delivered within flushDelay of the first unsent
+	// output, that output is written and the destination flushed while the
+	// rewriter waits (or, if it is busy, at its next read).
+	flushDelay = 5 * time.Millisecond
+)
 
-// flushingReader reads from r, but first hands everything buffered in w to
-// the destination (and flushes the destination when it can be flushed), so
-// that a rewriter never holds back output while it waits for more input.
-// This makes the rewriters "flush-friendly": a client sees the start of a
-// page as soon as the upstream sends it.
+// flushingReader reads from r for a rewriter that writes to w, a buffer in
+// front of dst, and decides when what w holds is handed to dst (and dst
+// flushed, when it can be flushed):
+//
+//   - before a read, when w holds flushThreshold bytes or more;
+//   - when flushDelay has passed since the first unsent output: at once if
+//     the rewriter is blocked reading r (from a timer goroutine, under mu,
+//     while the rewriter cannot touch w), else before its next read;
+//   - at the end, by the rewriter itself.
+//
+// A fast source therefore gets few, large writes (no flush, no syscall, per
+// read), and a slow one still sees its output within about flushDelay:
+// a client gets the start of a page while the upstream is still sending.
 type flushingReader struct {
-	r    io.Reader
-	w    *bufio.Writer
-	dst  io.Writer
-	werr error // first write error met while flushing
+	r     io.Reader
+	w     *bufio.Writer
+	dst   io.Writer
+	timer *time.Timer // runs fire; created once per pooled stream
+
+	mu      sync.Mutex
+	reading bool  // the rewriter is inside r.Read
+	armed   bool  // timer is running
+	due     bool  // the timer fired while the rewriter was busy
+	stopped bool  // the rewrite is over: the timer must not touch w
+	werr    error // first write error met while flushing
 }
 
 func (f *flushingReader) Read(p []byte) (int, error) {
+	f.mu.Lock()
+	if f.werr == nil && (f.due || f.w.Buffered() >= flushThreshold) {
+		f.flushLocked()
+	}
+	if err := f.werr; err != nil {
+		f.mu.Unlock()
+		return 0, err
+	}
+	if f.w.Buffered() > 0 && !f.armed {
+		f.armed = true
+		f.timer.Reset(flushDelay)
+	}
+	f.reading = true
+	f.mu.Unlock()
+
+	n, err := f.r.Read(p)
+
+	f.mu.Lock()
+	f.reading = false
+	if f.werr != nil && err == nil {
+		err = f.werr
+	}
+	f.mu.Unlock()
+	return n, err
+}
+
+// fire runs on the timer's goroutine.
+func (f *flushingReader) fire() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.armed = false
+	switch {
+	case f.stopped || f.werr != nil:
+	case f.reading:
+		f.flushLocked()
+	default:
+		f.due = true
+	}
+}
+
+// flushLocked hands w's content to dst and flushes dst. f.mu is held, and
+// the rewriter is not using w.
+func (f *flushingReader) flushLocked() {
+	f.due = false
 	if f.w.Buffered() > 0 {
 		if err := f.w.Flush(); err != nil {
 			f.werr = err
-			return 0, err
+			return
 		}
-		flushDst(f.dst)
 	}
-	return f.r.Read(p)
+	flushDst(f.dst)
+}
+
+// writeErr returns the first write error met while flushing.
+func (f *flushingReader) writeErr() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.werr
+}
+
+// stream is the pooled state of one streaming rewrite: the output buffer
+// and the flushing reader with its timer.
+type stream struct {
+	bw *bufio.Writer
+	fr flushingReader
+}
+
+var streamPool = sync.Pool{New: func() any {
+	s := &stream{bw: bufio.NewWriterSize(nil, outBufSize)}
+	s.fr.w = s.bw
+	s.fr.timer = time.AfterFunc(time.Hour, s.fr.fire)
+	s.fr.timer.Stop()
+	return s
+}}
+
+// getStream returns a stream writing to dst and reading from src.
+func getStream(dst io.Writer, src io.Reader) *stream {
+	s := streamPool.Get().(*stream)
+	s.bw.Reset(dst)
+	s.fr.mu.Lock()
+	s.fr.r, s.fr.dst = src, dst
+	s.fr.reading, s.fr.armed, s.fr.due, s.fr.stopped, s.fr.werr = false, false, false, false, nil
+	s.fr.mu.Unlock()
+	return s
+}
+
+// putStream stops s's timer and returns s to the pool. A timer callback
+// that already started either ran before (it holds mu while it works) or
+// finds stopped set; at worst a stale one flushes the next user's buffer
+// early while that user waits for input, which is harmless.
+func putStream(s *stream) {
+	s.fr.mu.Lock()
+	s.fr.stopped = true
+	s.fr.armed = false
+	s.fr.timer.Stop()
+	s.fr.r, s.fr.dst = nil, nil
+	s.fr.mu.Unlock()
+	s.bw.Reset(nil)
+	streamPool.Put(s)
 }
 
 // flushDst flushes dst when it is an http.Flusher (a ResponseWriter) or has a

@@ -96,7 +96,10 @@ type Cache struct {
 	opts   Options
 	log    *slog.Logger
 	now    func() time.Time
+	clock  *wallClock // nil when Options.Now is set
 	expiry store.Expiry
+	// expires: some expiry rule is on.
+	expires bool
 	sopts  *session.Options
 
 	cache sync.Map // id -> *entry
@@ -160,6 +163,10 @@ func Open(opts Options) (*Cache, error) {
 	if c.dir == "" {
 		c.dir = string(os.PathSeparator)
 	}
+	if opts.Now == nil {
+		c.clock = newWallClock()
+	}
+	c.expires = c.expiry.IdleTimeout > 0 || c.expiry.MaxAge > 0
 	if err := c.refreshListing(true); err != nil {
 		return nil, err
 	}
@@ -294,18 +301,38 @@ func (c *Cache) cutoffs(now time.Time) cutoffs {
 	return k
 }
 
+// expired is store.Expiry.SessionExpired, asking about the pin (which
+// takes the session's lock) only of a session otherwise expired.
 func (c *Cache) expired(s *session.Session, now time.Time) bool {
-	if c.expiry.IdleTimeout <= 0 && c.expiry.MaxAge <= 0 {
+	if !c.expires || !c.expiry.Expired(s.CreatedAt(), s.LastUsed(), now) {
 		return false
 	}
-	return c.expiry.SessionExpired(s, now)
+	return !s.Pinned()
+}
+
+// expiredMs is expired with now in Unix milliseconds (the hot path).
+func (c *Cache) expiredMs(s *session.Session, nowMs int64) bool {
+	if !c.expires || !c.expiry.ExpiredMs(s.CreatedAt().UnixMilli(), s.LastUsed().UnixMilli(), nowMs) {
+		return false
+	}
+	return !s.Pinned()
+}
+
+// nowMs returns the current time in Unix milliseconds: Options.Now's, or
+// the wall clock read cheaply (see wallClock).
+func (c *Cache) nowMs() int64 {
+	if c.clock != nil {
+		return c.clock.nowMs()
+	}
+	return c.now().UnixMilli()
 }
 
 // filePinned reports whether the session file at p is pinned
 // (session.Pinned). The sweep asks only about files that look expired, so
 // the whole file is read and parsed only for those that mention the key.
 func (c *Cache) filePinned(p string) bool {
-	b, err := os.ReadFile(p)
+	b, done, err := readPooled(p)
+	defer done()
 	if err != nil || !bytes.Contains(b, []byte(`"`+session.KeyPinned+`"`)) {
 		return false
 	}
@@ -505,23 +532,24 @@ func (c *Cache) Get(ctx context.Context, id string, touch bool) (*session.Sessio
 }
 
 func (c *Cache) serve(e *entry, s *session.Session, touch bool) (*session.Session, error) {
-	if !touch && c.expiry.IdleTimeout <= 0 && c.expiry.MaxAge <= 0 {
+	if !touch && !c.expires {
 		return s, nil
 	}
-	now := c.now()
-	if c.expired(s, now) {
+	now := c.nowMs()
+	if c.expires && c.expiredMs(s, now) {
 		c.removeLive(e)
 		return nil, notFound(e.id)
 	}
 	if touch {
-		s.Touch(now)
+		s.Touch(time.UnixMilli(now))
 	}
 	return s, nil
 }
 
 // loadFile reads and parses the file of id.
 func (c *Cache) loadFile(id string) (*session.Session, error) {
-	b, err := os.ReadFile(c.path(id))
+	b, done, err := readPooled(c.path(id))
+	defer done()
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			c.idx.remove(id)
@@ -603,7 +631,7 @@ func (c *Cache) Add(ctx context.Context, id string) (*session.Session, error) {
 			c.release(e, nil)
 			return nil, fmt.Errorf("filecache: session %q: %w", id, store.ErrExists)
 		}
-	} else if _, err := os.Lstat(c.path(id)); err == nil {
+	} else if pathExists(c.path(id)) {
 		// Written by another process since the last listing.
 		c.release(e, nil)
 		return nil, fmt.Errorf("filecache: session %q: %w", id, store.ErrExists)
@@ -656,7 +684,8 @@ func (c *Cache) Peek(ctx context.Context, id string) (*session.Session, error) {
 	if s, _, ok := c.peekEvicted(id); ok {
 		return s, nil
 	}
-	b, err := os.ReadFile(c.path(id))
+	b, done, err := readPooled(c.path(id))
+	defer done()
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, notFound(id)
@@ -868,15 +897,13 @@ func (c *Cache) writeBehindLoop() {
 		case <-t.C:
 		}
 		c.wbMu.Lock()
-		batch := c.wbDirty
-		c.wbDirty = make(map[*entry]struct{})
-		c.wbMu.Unlock()
-		wrote := false
-		for e := range batch {
-			if ok, _ := c.flush(e); ok {
-				wrote = true
-			}
+		batch := make([]*entry, 0, len(c.wbDirty))
+		for e := range c.wbDirty {
+			batch = append(batch, e)
 		}
+		clear(c.wbDirty)
+		c.wbMu.Unlock()
+		wrote, _ := c.parallel(batch, func(e *entry) (bool, error) { return c.flush(e) })
 		if wrote {
 			if err := c.syncDir(); err != nil {
 				c.log.Warn("filecache: write-behind", "err", err)
@@ -885,33 +912,84 @@ func (c *Cache) writeBehindLoop() {
 	}
 }
 
+// liveEntries returns the cached entries that are ready and not gone.
+func (c *Cache) liveEntries() []*entry {
+	var out []*entry
+	c.cache.Range(func(_, v any) bool {
+		if e := v.(*entry); e.done.Load() && !e.gone.Load() {
+			out = append(out, e)
+		}
+		return true
+	})
+	return out
+}
+
+// parallel runs fn on every entry with up to GOMAXPROCS workers (file
+// writes spend much of their time in system calls, and each entry has its
+// own lock). It reports whether any call returned true, and the errors.
+func (c *Cache) parallel(es []*entry, fn func(*entry) (bool, error)) (bool, []error) {
+	workers := min(runtime.GOMAXPROCS(0), len(es))
+	if workers <= 1 {
+		var wrote bool
+		var errs []error
+		for _, e := range es {
+			ok, err := fn(e)
+			wrote = wrote || ok
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
+		return wrote, errs
+	}
+	var (
+		next  atomic.Int64
+		wrote atomic.Bool
+		mu    sync.Mutex
+		errs  []error
+		wg    sync.WaitGroup
+	)
+	const chunk = 16
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(chunk)) - chunk
+				if i >= len(es) {
+					return
+				}
+				for _, e := range es[i:min(i+chunk, len(es))] {
+					ok, err := fn(e)
+					if ok {
+						wrote.Store(true)
+					}
+					if err != nil {
+						mu.Lock()
+						errs = append(errs, err)
+						mu.Unlock()
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return wrote.Load(), errs
+}
+
 // evictIdle writes and evicts cached sessions idle for longer than
 // CacheTimeout, and writes every other changed cached session.
 func (c *Cache) evictIdle() {
 	now := c.now()
-	wrote := false
-	c.cache.Range(func(_, v any) bool {
+	wrote, _ := c.parallel(c.liveEntries(), func(e *entry) (bool, error) {
 		if c.stopping() {
-			return false
-		}
-		e := v.(*entry)
-		if !e.done.Load() || e.gone.Load() {
-			return true
+			return false, nil
 		}
 		s := e.s.Load()
 		if s == nil {
-			return true
+			return false, nil
 		}
 		if c.opts.CacheTimeout > 0 && now.Sub(s.LastUsed()) > c.opts.CacheTimeout {
-			if c.evict(e, s) {
-				wrote = true
-			}
-			return true
+			return c.evict(e, s), nil
 		}
-		if ok, _ := c.flush(e); ok {
-			wrote = true
-		}
-		return true
+		return c.flush(e)
 	})
 	if wrote {
 		if err := c.syncDir(); err != nil {
@@ -961,19 +1039,11 @@ func (c *Cache) Close() error {
 		c.closed.Store(true)
 		close(c.stop)
 		c.wg.Wait()
-		var errs []error
-		c.cache.Range(func(_, v any) bool {
-			e := v.(*entry)
-			if e.done.Load() && !e.gone.Load() {
-				s := e.s.Load()
-				if s != nil && !s.Used() && !c.opts.KeepUnused {
-					return true
-				}
-				if _, err := c.flush(e); err != nil {
-					errs = append(errs, err)
-				}
+		_, errs := c.parallel(c.liveEntries(), func(e *entry) (bool, error) {
+			if s := e.s.Load(); s != nil && !s.Used() && !c.opts.KeepUnused {
+				return false, nil
 			}
-			return true
+			return c.flush(e)
 		})
 		if err := c.saveSideIndex(); err != nil {
 			c.log.Warn("filecache: cannot write side index", "err", err)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -31,48 +32,24 @@ func (c *Cache) path(id string) string {
 }
 
 // writeAtomic writes b to <dir>/<name> through a temporary file in the same
-// directory: write, fsync (unless NoSync), close, set the modification time
-// (when mtime is not nil), rename.
-func (c *Cache) writeAtomic(name string, b []byte, mtime *time.Time) (err error) {
+// directory: write, fsync (unless NoSync), set the modification time (when
+// mtime is not nil), close, rename.
+func (c *Cache) writeAtomic(name string, b []byte, mtime *time.Time) error {
 	prefix := name
 	if !strings.HasPrefix(prefix, ".") {
 		prefix = "." + prefix
 	}
-	f, err := os.CreateTemp(c.dir, prefix+tmpMarker+"*")
+	tmp, err := writeTempFile(c.dir, prefix+tmpMarker, b, mtime, !c.opts.NoSync)
 	if err != nil {
-		return fmt.Errorf("filecache: create temporary file: %w", err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil && tmp != "" {
-			_ = os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(b); err != nil {
-		_ = f.Close()
 		return fmt.Errorf("filecache: write %s: %w", name, err)
 	}
-	if !c.opts.NoSync {
-		if err = f.Sync(); err != nil {
-			_ = f.Close()
-			return fmt.Errorf("filecache: sync %s: %w", name, err)
-		}
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("filecache: close %s: %w", name, err)
-	}
-	if mtime != nil {
-		if err = os.Chtimes(tmp, *mtime, *mtime); err != nil {
-			return fmt.Errorf("filecache: set times of %s: %w", name, err)
-		}
-	}
 	if h := c.hookBeforeRename.Load(); h != nil {
-		if err = (*h)(tmp); err != nil {
-			tmp = "" // a crash leaves the temporary file behind
-			return err
+		if err := (*h)(tmp); err != nil {
+			return err // a crash leaves the temporary file behind
 		}
 	}
-	if err = os.Rename(tmp, c.dir+string(os.PathSeparator)+name); err != nil {
+	if err := renameFile(tmp, c.dir+string(os.PathSeparator)+name); err != nil {
+		removeFile(tmp)
 		return fmt.Errorf("filecache: rename %s: %w", name, err)
 	}
 	return nil
@@ -248,4 +225,24 @@ func skipRest(dec *json.Decoder) error {
 		}
 	}
 	return nil
+}
+
+// readBufs holds buffers for reading session files: Deserialize copies
+// what it keeps, so a buffer is reused once the session is parsed.
+var readBufs = sync.Pool{New: func() any { b := make([]byte, 0, 8192); return &b }}
+
+// maxPooledBuf: larger buffers are left to the garbage collector.
+const maxPooledBuf = 1 << 20
+
+// readPooled reads the file at path into a pooled buffer; call done when
+// finished with the bytes.
+func readPooled(path string) (b []byte, done func(), err error) {
+	bp := readBufs.Get().(*[]byte)
+	b, err = readFileInto(path, *bp)
+	return b, func() {
+		if cap(b) <= maxPooledBuf {
+			*bp = b[:0]
+			readBufs.Put(bp)
+		}
+	}, err
 }

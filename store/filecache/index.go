@@ -2,7 +2,10 @@ package filecache
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/rammerhead-go/rammerhead/session"
@@ -33,6 +36,34 @@ type index struct {
 	str   map[string]meta
 	epoch uint32
 	dirty bool // changed since the side index was written
+	// snap is the answer of keys while it stays valid (nil: none). It is
+	// stored under the read lock and dropped under the write lock by any
+	// change that could alter that answer: a key added or removed, or
+	// timestamps older than those it was built with.
+	snap atomic.Pointer[keysSnap]
+}
+
+// keysSnap is a list of every id of the index, built when none of them was
+// expired: it holds while no key is added or removed and the expiry
+// cutoffs stay at or below the oldest timestamps of its entries.
+type keysSnap struct {
+	ids         []string
+	minCreated  int64 // oldest createdAt of a known, unpinned entry
+	minLastUsed int64 // oldest lastUsed of a known, unpinned entry
+}
+
+// valid reports whether no entry of the snapshot is expired under c.
+func (sn *keysSnap) valid(c cutoffs) bool {
+	return (c.idle == 0 || c.idle <= sn.minLastUsed) && (c.age == 0 || c.age <= sn.minCreated)
+}
+
+// updated drops the keys snapshot if m (the new meta of an existing entry)
+// could make an entry expire before the snapshot says. Call with mu held.
+func (x *index) updated(m meta) {
+	if sn := x.snap.Load(); sn != nil && m.known() && !m.pinned &&
+		(m.lastUsed < sn.minLastUsed || m.created < sn.minCreated) {
+		x.snap.Store(nil)
+	}
 }
 
 func newIndex() *index {
@@ -128,10 +159,19 @@ func (x *index) get(id string) (meta, bool) {
 func (x *index) put(id string, created, lastUsed int64, pinned bool) {
 	x.mu.Lock()
 	m := meta{created: created, lastUsed: lastUsed, epoch: x.epoch, pinned: pinned}
+	var old meta
+	var had bool
 	if k, ok := parseHexKey(id); ok {
+		old, had = x.hex[k]
 		x.hex[k] = m
 	} else {
+		old, had = x.str[id]
 		x.str[id] = m
+	}
+	if !had || old.pinned && !m.pinned {
+		x.snap.Store(nil)
+	} else {
+		x.updated(m)
 	}
 	x.dirty = true
 	x.mu.Unlock()
@@ -150,6 +190,7 @@ func (x *index) remove(id string) bool {
 	}
 	if ok {
 		x.dirty = true
+		x.snap.Store(nil)
 	}
 	x.mu.Unlock()
 	return ok
@@ -163,10 +204,12 @@ func (x *index) removeIfStale(id string, epoch uint32) {
 		if m, ok := x.hex[k]; ok && m.epoch != epoch {
 			delete(x.hex, k)
 			x.dirty = true
+			x.snap.Store(nil)
 		}
 	} else if m, ok := x.str[id]; ok && m.epoch != epoch {
 		delete(x.str, id)
 		x.dirty = true
+		x.snap.Store(nil)
 	}
 	x.mu.Unlock()
 }
@@ -177,13 +220,19 @@ func (x *index) mark(ids []string, epoch uint32) {
 	x.mu.Lock()
 	for _, id := range ids {
 		if k, ok := parseHexKey(id); ok {
-			m := x.hex[k]
+			m, had := x.hex[k]
 			m.epoch = epoch
 			x.hex[k] = m
+			if !had {
+				x.snap.Store(nil)
+			}
 		} else {
-			m := x.str[id]
+			m, had := x.str[id]
 			m.epoch = epoch
 			x.str[id] = m
+			if !had {
+				x.snap.Store(nil)
+			}
 		}
 	}
 	x.mu.Unlock()
@@ -246,29 +295,50 @@ func (x *index) candidates(c cutoffs) []string {
 }
 
 // keys returns every id, asking keep about those whose known timestamps
-// say expired. The hex ids share one backing buffer.
+// say expired. The hex ids share one backing buffer. While nothing changes
+// that could alter the answer, it is a copy of the last one.
 func (x *index) keys(c cutoffs, keep func(id string) bool) []string {
 	x.mu.RLock()
+	if sn := x.snap.Load(); sn != nil && sn.valid(c) {
+		out := slices.Clone(sn.ids)
+		x.mu.RUnlock()
+		return out
+	}
 	n := len(x.hex)
-	buf := make([]byte, 0, 32*n)
+	buf := make([]byte, 32*n)
 	out := make([]string, 0, n+len(x.str))
 	var maybe []string
+	minC, minL := int64(math.MaxInt64), int64(math.MaxInt64)
+	noRule := c.idle == 0 && c.age == 0
+	off := 0
 	for k, m := range x.hex {
-		if m.known() && c.expired(m) {
-			maybe = append(maybe, k.String())
-			continue
+		if !noRule && m.known() && !m.pinned {
+			if c.expired(m) {
+				maybe = append(maybe, k.String())
+				continue
+			}
+			minC, minL = min(minC, m.created), min(minL, m.lastUsed)
 		}
-		off := len(buf)
-		buf = buf[:off+32]
 		k.encode((*[32]byte)(buf[off:]))
 		out = append(out, unsafe.String(&buf[off], 32))
+		off += 32
 	}
 	for id, m := range x.str {
-		if m.known() && c.expired(m) {
-			maybe = append(maybe, id)
-			continue
+		if !noRule && m.known() && !m.pinned {
+			if c.expired(m) {
+				maybe = append(maybe, id)
+				continue
+			}
+			minC, minL = min(minC, m.created), min(minL, m.lastUsed)
 		}
 		out = append(out, id)
+	}
+	if len(maybe) == 0 {
+		if noRule {
+			minC, minL = math.MinInt64, math.MinInt64 // any cutoff invalidates it
+		}
+		x.snap.Store(&keysSnap{ids: out, minCreated: minC, minLastUsed: minL})
+		out = slices.Clone(out)
 	}
 	x.mu.RUnlock()
 	for _, id := range maybe {

@@ -123,6 +123,7 @@ func (c *Cache) loadSideIndex() {
 func (x *index) mergeSideIndex(b []byte) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	x.snap.Store(nil)
 	return decodeSideIndex(b,
 		func(k hexKey, created, lastUsed int64) {
 			if m, ok := x.hex[k]; ok && !m.known() {

@@ -1,0 +1,537 @@
+package rewrite
+
+import (
+	"bytes"
+	"net/url"
+)
+
+// This file holds the allocation-free path of Mapper.Proxify. It handles
+// the URLs pages are made of (absolute http(s) and ws(s) URLs, "//host/x",
+// "/x", "x/y", "?q", with an optional "#f") with a small resolver that
+// writes exactly what net/url's Parse, ResolveReference and String would.
+// Anything it is not sure about (userinfo, IPv6 hosts, characters that
+// net/url would escape or reject, control characters, a base URL out of the
+// ordinary) goes to proxifySlow, the net/url implementation. The
+// differential tests (TestProxifyFastMatchesReference, FuzzProxifyFast)
+// compare the two.
+
+// text is a string or a byte slice: the fast path reads URLs from both
+// without converting them.
+type text interface{ string | []byte }
+
+// fastResult says what proxifyFast decided.
+type fastResult int
+
+const (
+	fastUnknown fastResult = iota // not handled: use proxifySlow
+	fastKeep                      // Proxify returns ref unchanged
+	fastDone                      // the proxied URL was appended
+)
+
+// Byte classes of the fast path.
+const (
+	clsHost   = 1 << iota // may appear in a host name as is
+	clsPath               // kept as is in an escaped path (besides "%XX")
+	clsFrag               // kept as is in a fragment
+	clsScheme             // may continue a scheme
+)
+
+// urlClass maps a byte to its classes. The path and fragment sets are the
+// bytes net/url neither escapes nor rejects in those parts when it
+// re-serialises a parsed URL, so copying them gives the same output.
+var urlClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		if 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' {
+			t[c] = clsHost | clsPath | clsFrag | clsScheme
+		}
+	}
+	for _, c := range []byte("-._~") {
+		t[c] |= clsHost | clsPath | clsFrag
+	}
+	for _, c := range []byte("$&+,/:;=@!()*") {
+		t[c] |= clsPath | clsFrag
+	}
+	for _, c := range []byte("'[]") {
+		t[c] |= clsPath
+	}
+	t['?'] |= clsFrag
+	for _, c := range []byte("+-.") {
+		t[c] |= clsScheme
+	}
+	return t
+}()
+
+// appendProxify appends m.Proxify(base, string(ref)) to dst.
+func appendProxify[T text](m *Mapper, dst []byte, base *url.URL, ref T) []byte {
+	i, j := 0, len(ref)
+	for i < j && isHTMLSpace(ref[i]) {
+		i++
+	}
+	for j > i && isHTMLSpace(ref[j-1]) {
+		j--
+	}
+	s := ref[i:j]
+	if len(s) == 0 || s[0] == '#' {
+		return append(dst, ref...)
+	}
+	out, res := proxifyFast(m, dst, base, s)
+	switch res {
+	case fastDone:
+		return out
+	case fastKeep:
+		return append(dst, ref...)
+	}
+	return append(dst, m.proxifySlow(base, string(ref))...)
+}
+
+// proxifyFast handles the trimmed, non-empty ref s not starting with '#'.
+// It returns fastUnknown (and dst unchanged) when s needs net/url.
+func proxifyFast[T text](m *Mapper, dst []byte, base *url.URL, s T) ([]byte, fastResult) {
+	// Split "main#frag" and "path?query"; refuse control characters
+	// (net/url rejects them; tabs and newlines are removed by the slow
+	// path) and fragments that net/url would re-escape.
+	hash, qmark := -1, -1
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == 0x7f {
+			return dst, fastUnknown
+		}
+		if hash >= 0 {
+			if urlClass[c]&clsFrag == 0 {
+				return dst, fastUnknown
+			}
+			continue
+		}
+		switch c {
+		case '#':
+			hash = i
+		case '?':
+			if qmark < 0 {
+				qmark = i
+			}
+		}
+	}
+	beforeHash := s
+	if hash >= 0 {
+		beforeHash = s[:hash]
+	}
+	pathPart := beforeHash
+	if qmark >= 0 {
+		pathPart = beforeHash[:qmark]
+	}
+
+	var scheme, host string // the upstream scheme and host
+	var hostT T             // the host when it comes from s
+	hostFromRef := false
+	origin := m.ProxyOrigin
+	wsOrigin := false
+	var refPath T       // the path part of s, after any authority
+	resolve := false    // refPath must be resolved (net/url's resolvePath)
+	var basePath string // the base's escaped path, when resolving
+
+	if n := schemeLen(s); n > 0 {
+		switch {
+		case foldEquals(s[:n], "http"):
+			scheme = "http"
+		case foldEquals(s[:n], "https"):
+			scheme = "https"
+		case foldEquals(s[:n], "ws"):
+			scheme, wsOrigin = "http", true
+		case foldEquals(s[:n], "wss"):
+			scheme, wsOrigin = "https", true
+		default:
+			return dst, fastKeep
+		}
+		proxied, ok := isProxiedFast(m, s)
+		if !ok {
+			return dst, fastUnknown
+		}
+		if proxied {
+			return dst, fastKeep
+		}
+		rest := pathPart[n+1:]
+		if len(rest) < 2 || rest[0] != '/' || rest[1] != '/' {
+			return dst, fastUnknown
+		}
+		h, p, ok := splitAuthority(rest[2:])
+		if !ok {
+			return dst, fastUnknown
+		}
+		hostT, hostFromRef, refPath = h, true, p
+	} else {
+		if base == nil {
+			return dst, fastKeep // relative without a base: unchanged
+		}
+		if !simpleBase(base) {
+			return dst, fastUnknown
+		}
+		switch base.Scheme {
+		case "http", "https":
+			scheme = base.Scheme
+		case "ws":
+			scheme, wsOrigin = "http", true
+		case "wss":
+			scheme, wsOrigin = "https", true
+		}
+		switch {
+		case len(pathPart) >= 2 && pathPart[0] == '/' && pathPart[1] == '/':
+			// A network-path reference: its own host, the base's scheme.
+			if len(pathPart) >= 3 && pathPart[2] == '/' {
+				return dst, fastUnknown
+			}
+			h, p, ok := splitAuthority(pathPart[2:])
+			if !ok {
+				return dst, fastUnknown
+			}
+			hostT, hostFromRef, refPath, resolve = h, true, p, true
+		default:
+			host = base.Host
+			basePath = base.EscapedPath()
+			if !validPath(basePath) {
+				return dst, fastUnknown
+			}
+			if len(pathPart) > 0 && pathPart[0] != '/' {
+				// A relative path: its first segment may not hold a colon.
+				for i := 0; i < len(pathPart) && pathPart[i] != '/'; i++ {
+					if pathPart[i] == ':' {
+						return dst, fastUnknown
+					}
+				}
+			}
+			refPath, resolve = pathPart, true
+		}
+	}
+	if !validPath(refPath) {
+		return dst, fastUnknown
+	}
+
+	// The output: <origin>/<id>/<upstream>[#frag], the upstream shuffled
+	// when the session has a dictionary.
+	if wsOrigin {
+		dst = appendWSOrigin(dst, origin)
+	} else {
+		dst = append(dst, origin...)
+	}
+	dst = append(dst, '/')
+	dst = append(dst, m.SessionID...)
+	dst = append(dst, '/')
+
+	parts := upstreamParts[T]{
+		scheme: scheme, host: host, hostT: hostT, hostFromRef: hostFromRef,
+		refPath: refPath, resolve: resolve, basePath: basePath, query: -1, beforeHash: beforeHash,
+	}
+	if qmark >= 0 {
+		parts.query = qmark + 1
+	}
+	if m.Shuffler != nil {
+		var scratch [512]byte
+		dst = m.Shuffler.AppendShuffleBytes(dst, parts.appendTo(scratch[:0]))
+	} else {
+		dst = parts.appendTo(dst)
+	}
+	if hash >= 0 {
+		dst = append(dst, s[hash:]...)
+	}
+	return dst, fastDone
+}
+
+// upstreamParts are the pieces of the upstream URL found by proxifyFast.
+type upstreamParts[T text] struct {
+	scheme, host string // the scheme, and the host when it is the base's
+	hostT        T      // the host when it is the ref's
+	hostFromRef  bool
+	refPath      T
+	resolve      bool   // resolve refPath against basePath, removing dot segments
+	basePath     string // the base's escaped path
+	query        int    // index of the query in beforeHash, or -1
+	beforeHash   T
+}
+
+// appendTo appends the upstream URL, as url.URL.String and escapeUpstream
+// would write it, to up.
+func (p *upstreamParts[T]) appendTo(up []byte) []byte {
+	up = append(up, p.scheme...)
+	up = append(up, "://"...)
+	if p.hostFromRef {
+		up = append(up, p.hostT...)
+	} else {
+		up = append(up, p.host...)
+	}
+	if p.resolve {
+		var fb [256]byte
+		full := fb[:0]
+		switch {
+		case len(p.refPath) == 0:
+			full = append(full, p.basePath...)
+		case p.refPath[0] != '/':
+			k := lastSlash(p.basePath)
+			full = append(full, p.basePath[:k+1]...)
+			full = append(full, p.refPath...)
+		default:
+			full = append(full, p.refPath...)
+		}
+		up = appendDotsRemoved(up, full)
+	} else {
+		up = append(up, p.refPath...)
+	}
+	if p.query >= 0 {
+		up = append(up, '?')
+		for i := p.query; i < len(p.beforeHash); i++ {
+			c := p.beforeHash[i]
+			if needsEscape(c, true) {
+				up = append(up, '%', upperHex[c>>4], upperHex[c&0xf])
+			} else {
+				up = append(up, c)
+			}
+		}
+	}
+	return up
+}
+
+// schemeLen returns the length of the scheme s starts with (RFC 3986:
+// ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"), or 0; see schemeOf.
+func schemeLen[T text](s T) int {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ':':
+			return i
+		case urlClass[c]&clsScheme == 0:
+			return 0
+		case i == 0 && !('a' <= c|0x20 && c|0x20 <= 'z'):
+			return 0
+		}
+	}
+	return 0
+}
+
+// foldEquals reports whether s equals the lower-case ASCII string lower,
+// ignoring ASCII case.
+func foldEquals[T text](s T, lower string) bool {
+	if len(s) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// foldPrefix reports whether s starts with prefix, ignoring ASCII case.
+// For an ASCII prefix this is what strings.EqualFold on s[:len(prefix)]
+// reports: a non-ASCII character of s has fewer runes than bytes and can
+// never match.
+func foldPrefix[T text](s T, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		a, b := s[i], prefix[i]
+		if 'A' <= a && a <= 'Z' {
+			a += 'a' - 'A'
+		}
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		if a != b {
+			return false
+		}
+	}
+	return true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// isProxiedFast is Mapper.isProxied without allocating. ok is false when
+// the proxy origin is not ASCII (then only strings.EqualFold is right).
+func isProxiedFast[T text](m *Mapper, s T) (proxied, ok bool) {
+	o := m.ProxyOrigin
+	if o == "" {
+		return false, true
+	}
+	if !isASCII(o) {
+		return false, false
+	}
+	if hasSessionPrefix(s, o, "", m.SessionID) {
+		return true, true
+	}
+	switch {
+	case hasPrefixFold(o, "https://"):
+		return hasSessionPrefix(s, "wss://", o[len("https://"):], m.SessionID), true
+	case hasPrefixFold(o, "http://"):
+		return hasSessionPrefix(s, "ws://", o[len("http://"):], m.SessionID), true
+	}
+	return false, true
+}
+
+// hasSessionPrefix reports whether s starts with o1+o2 (ASCII case folded)
+// followed by "/<id>/".
+func hasSessionPrefix[T text](s T, o1, o2, id string) bool {
+	n := len(o1) + len(o2)
+	if len(s) < n+len(id)+2 || !foldPrefix(s, o1) || !foldPrefix(s[len(o1):], o2) {
+		return false
+	}
+	if s[n] != '/' || s[n+1+len(id)] != '/' {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if s[n+1+i] != id[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// appendWSOrigin appends the ws/wss form of the proxy origin o (see
+// Mapper.wsOrigin).
+func appendWSOrigin(dst []byte, o string) []byte {
+	switch {
+	case hasPrefixFold(o, "https://"):
+		return append(append(dst, "wss://"...), o[len("https://"):]...)
+	case hasPrefixFold(o, "http://"):
+		return append(append(dst, "ws://"...), o[len("http://"):]...)
+	}
+	return append(dst, o...)
+}
+
+// splitAuthority splits "host[:port][/path]" (the text after "//", without
+// query or fragment) into the host and the path. ok is false unless the
+// host is a plain, non-empty name or IPv4 address (letters, digits, '-',
+// '.', '_', '~') with an optional all-digit port.
+func splitAuthority[T text](a T) (host, path T, ok bool) {
+	end := len(a)
+	for i := 0; i < len(a); i++ {
+		if a[i] == '/' {
+			end = i
+			break
+		}
+	}
+	host, path = a[:end], a[end:]
+	if len(host) == 0 {
+		return host, path, false
+	}
+	colon := false
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		switch {
+		case colon:
+			if c < '0' || c > '9' {
+				return host, path, false
+			}
+		case c == ':':
+			if i == 0 {
+				return host, path, false
+			}
+			colon = true
+		case urlClass[c]&clsHost == 0:
+			return host, path, false
+		}
+	}
+	return host, path, true
+}
+
+// validPath reports whether net/url keeps the escaped path p as it is:
+// only bytes of clsPath and well-formed "%XX" escapes.
+func validPath[T text](p T) bool {
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if urlClass[c]&clsPath != 0 {
+			continue
+		}
+		if c == '%' && i+2 < len(p) && isHex(p[i+1]) && isHex(p[i+2]) {
+			i += 2
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'f'
+}
+
+// validHost reports whether a URL's host is plain (see splitAuthority).
+func validHost(h string) bool {
+	_, p, ok := splitAuthority(h)
+	return ok && p == ""
+}
+
+// simpleBase reports whether the fast path can resolve against base: an
+// http, https, ws or wss URL with a plain host and no userinfo, whose
+// escaped path net/url keeps as it is (checked by the caller).
+func simpleBase(base *url.URL) bool {
+	switch base.Scheme {
+	case "http", "https", "ws", "wss":
+	default:
+		return false
+	}
+	return base.Opaque == "" && base.User == nil && validHost(base.Host)
+}
+
+func lastSlash(s string) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == '/' {
+			return i
+		}
+	}
+	return -1
+}
+
+// appendDotsRemoved appends the path full with its "." and ".." segments
+// removed, giving the same result as the path resolution of
+// url.URL.ResolveReference (RFC 3986, 5.2.4, as net/url does it: the
+// result starts with '/', one leading "//" is reduced to "/", a path ending
+// in "." or ".." keeps a trailing slash).
+func appendDotsRemoved(dst, full []byte) []byte {
+	if len(full) == 0 {
+		return dst
+	}
+	root := len(dst) // dst[root] is the leading '/'
+	dst = append(dst, '/')
+	first := true
+	var seg []byte
+	for rest, more := full, true; more; {
+		seg, rest, more = bytes.Cut(rest, slash)
+		switch {
+		case len(seg) == 1 && seg[0] == '.':
+			first = false
+		case len(seg) == 2 && seg[0] == '.' && seg[1] == '.':
+			if k := bytes.LastIndexByte(dst[root+1:], '/'); k >= 0 {
+				dst = dst[:root+1+k]
+			} else {
+				dst = dst[:root+1]
+			}
+			first = len(dst) == root+1
+		default:
+			if !first {
+				dst = append(dst, '/')
+			}
+			dst = append(dst, seg...)
+			first = false
+		}
+	}
+	if len(seg) == 1 && seg[0] == '.' || len(seg) == 2 && seg[0] == '.' && seg[1] == '.' {
+		dst = append(dst, '/')
+	}
+	if len(dst) > root+1 && dst[root+1] == '/' {
+		dst = append(dst[:root], dst[root+1:]...)
+	}
+	return dst
+}
+
+var slash = []byte{'/'}

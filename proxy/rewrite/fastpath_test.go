@@ -1,0 +1,185 @@
+package rewrite
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// proxifyReference is Proxify as it was before the fast path: net/url
+// parsing, resolution and serialisation. The fast path must give exactly
+// its output.
+func proxifyReference(m *Mapper, base *url.URL, ref string) string {
+	s := strings.Trim(ref, asciiWhitespace)
+	if s == "" || s[0] == '#' {
+		return ref
+	}
+	if strings.ContainsAny(s, "\t\n\r") {
+		s = strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(s)
+	}
+	if scheme, ok := schemeOf(s); ok {
+		switch strings.ToLower(scheme) {
+		case "http", "https", "ws", "wss":
+		default:
+			return ref
+		}
+		if m.isProxied(s) {
+			return ref
+		}
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return ref
+	}
+	if base != nil && u.Scheme == "" {
+		u = base.ResolveReference(u)
+	}
+	origin := m.ProxyOrigin
+	switch u.Scheme {
+	case "http", "https":
+	case "ws":
+		origin, u.Scheme = m.wsOrigin(), "http"
+	case "wss":
+		origin, u.Scheme = m.wsOrigin(), "https"
+	default:
+		return ref
+	}
+	if u.Host == "" || u.Opaque != "" {
+		return ref
+	}
+	frag, hasFrag := "", strings.Contains(s, "#")
+	if hasFrag {
+		frag = u.EscapedFragment()
+	}
+	u.Fragment, u.RawFragment = "", ""
+	up := escapeUpstream(u.String())
+	if m.Shuffler != nil {
+		up = m.Shuffler.Shuffle(up)
+	}
+	out := origin + "/" + m.SessionID + "/" + up
+	if hasFrag {
+		out += "#" + frag
+	}
+	return out
+}
+
+// fastRefs are references of every shape the fast path handles, and of
+// many it must hand to net/url.
+var fastRefs = []string{
+	"https://other.org/a?b=1", "img/a.png", "/a/b", "../up.css", "//cdn.example.net/x.js", "?q=2",
+	"/s?q=a%20b&c=d+e&e=%2F", "/a%2Fb/%E2%82%AC", "/a#sec-2", "/a#", "  /a \n", "/a\nb", "/a\tb",
+	"HTTP://Example.COM/A", "http://127.0.0.1:18090/set/basic", "ws://chat.example.com/sock",
+	"wss://chat.example.com/sock?t=1", "WSS://x.y", "", "   ", "#top", "data:image/png;base64,AAAA",
+	"javascript:alert(1)", "mailto:a@b.c", "ftp://x/y", "http://[::1/", "http:///path", "http:/path",
+	"http:path", "/é?q=é\"'<>`", "https://bücher.example/", "https://user:pw@host/x", "https://[::1]:9000/v6",
+	"https://h:8080/x", "https://h:/x", "https://h:8a/x", "https://h:1:2/x", "https://:80/x", "http://h",
+	"http://h?", "http://h?a?b", "http://h/?", "http://h/p?#f", "http://h#f", "http://h/#", "x?", "x??",
+	".", "..", "./", "../", "../../../a", "a/./b/../c", "a/b/..", "a/b/.", "/./a", "/../a", "/.//a", "//h",
+	"//h/", "//h/a/../b", "///a", "//", "//h:1", "//h?q", "//h#f", "//user@h/x", "1a:b", "a:b", "+a:b",
+	"a/b:c", "./a:b", "x#a#b", "x#%41", "x#a'b", "x#a b", "x#!$&()*+,;=:@/?", "/p!'()*[]", "/p%zz", "/p%4",
+	"/p%41%2f", "/p q", "/p\"q", "/p<q>", "/p{q}", "/p|q", "/p\\q", "/p^q", "/p`q", "/é", "?q=é&r=\"'<> ",
+	"?q=%zz", "\x00/a", "/a\x7f", "/a\x01", "http://h/\x01", "http://ex%41mple.com/", "http://h_a~b.c-d/",
+	"http://Ex.Com:0/", "http://127.0.0.1:8080/" + testSID + "/https://a/b",
+	"HTTP://127.0.0.1:8080/" + testSID + "/https://a/b", "ws://127.0.0.1:8080/" + testSID + "/https://a/b",
+	"http://127.0.0.1:8080/" + testSID, "http://127.0.0.1:8080/" + testSID + "x/a",
+	"http://127.0.0.1:8080/other/https://a/b", "/" + testSID + "/https://a/b", "_rhs/x",
+	"https://example.com/search?q=url(a)&lang=en-US~1", "http://h/a;b=c/d,e", "*", "/*",
+	"http://h/%2e%2e/a", "a/%2e%2e/b", "http://h/a/../b", "HtTpS://h/x", "http+x://h", "h\u212attp://x",
+}
+
+func fastBases(t testing.TB) []*url.URL {
+	var bases []*url.URL
+	for _, s := range []string{
+		"https://example.com/dir/page.html?x=1", "https://example.com/dir/", "https://example.com",
+		"http://example.com:8080/a/b/c", "https://example.com/a%2Fb/c%20d", "https://example.com/a!b/",
+		"https://example.com/é/x", "https://user@example.com/a/", "https://[::1]:8080/a/", "ws://chat.example/s/",
+		"wss://chat.example/s", "ftp://example.com/a/", "https://example.com/a/#frag", "https://example.com/a/?q#f",
+		"https://example.com/./a/../b/", "https://example.com//a", "https://Example.COM:/x",
+	} {
+		bases = append(bases, mustURL(t, s))
+	}
+	bases = append(bases, nil,
+		&url.URL{Scheme: "https", Host: "h", Path: "/a b/"},
+		&url.URL{Scheme: "https", Host: "h", Path: "/a/b", RawPath: "/a%2Fb"},
+		&url.URL{Scheme: "HTTPS", Host: "h", Path: "/a/"},
+		&url.URL{Scheme: "https", Host: "h", Path: "rel/a"},
+		&url.URL{Scheme: "https", Opaque: "x"},
+		&url.URL{Scheme: "https", Host: "", Path: "/a/"},
+		&url.URL{Scheme: "https", Host: "h"},
+	)
+	return bases
+}
+
+func fastMappers(t testing.TB) []*Mapper {
+	return []*Mapper{
+		plainMapper(),
+		shufflingMapper(t),
+		{ProxyOrigin: "https://proxy.test", SessionID: testSID},
+		{ProxyOrigin: "HTTP://Proxy.Test:81", SessionID: "s"},
+		{ProxyOrigin: "http://prøxy.test", SessionID: testSID},
+		{ProxyOrigin: "", SessionID: testSID},
+		{ProxyOrigin: "proxy", SessionID: testSID},
+	}
+}
+
+// TestProxifyFastMatchesReference compares Proxify (fast path and slow
+// fallback) with the net/url reference for every ref, base and mapper.
+func TestProxifyFastMatchesReference(t *testing.T) {
+	fast := 0
+	for _, m := range fastMappers(t) {
+		for _, base := range fastBases(t) {
+			for _, ref := range fastRefs {
+				want := proxifyReference(m, base, ref)
+				if got := m.Proxify(base, ref); got != want {
+					t.Errorf("origin %q, base %v: Proxify(%q) = %q, want %q", m.ProxyOrigin, base, ref, got, want)
+				}
+				if got := string(appendProxify(m, []byte("x"), base, []byte(ref))); got != "x"+want {
+					t.Errorf("origin %q, base %v: appendProxify(%q) = %q, want %q", m.ProxyOrigin, base, ref, got, "x"+want)
+				}
+				if _, res := proxifyFast(m, nil, base, strings.Trim(ref, asciiWhitespace)); res != fastUnknown {
+					fast++
+				}
+			}
+		}
+	}
+	// Most of the refs must really take the fast path.
+	if total := len(fastMappers(t)) * len(fastBases(t)) * len(fastRefs); fast < total/3 {
+		t.Errorf("only %d of %d cases took the fast path", fast, total)
+	}
+}
+
+// TestProxifyFastNoAllocs checks that the common cases do not allocate.
+func TestProxifyFastNoAllocs(t *testing.T) {
+	base := mustURL(t, "https://example.com/dir/page.html")
+	for _, m := range []*Mapper{plainMapper(), shufflingMapper(t)} {
+		buf := make([]byte, 0, 1024)
+		for _, ref := range []string{"../img/photo.jpg?size=large&v=3", "https://cdn.example.net/t.jpg", "/a/b#c", "//h/x", "?q", "x/y"} {
+			if n := testing.AllocsPerRun(50, func() { buf = appendProxify(m, buf[:0], base, ref) }); n != 0 {
+				t.Errorf("shuffled=%v: appendProxify(%q) allocates %.1f times", m.Shuffler != nil, ref, n)
+			}
+			b := []byte(ref)
+			if n := testing.AllocsPerRun(50, func() { buf = appendProxify(m, buf[:0], base, b) }); n != 0 {
+				t.Errorf("shuffled=%v: appendProxify([]byte %q) allocates %.1f times", m.Shuffler != nil, ref, n)
+			}
+		}
+	}
+}
+
+func FuzzProxifyFast(f *testing.F) {
+	for i, ref := range fastRefs {
+		f.Add(ref, uint8(i))
+	}
+	mappers := fastMappers(f)
+	bases := fastBases(f)
+	f.Fuzz(func(t *testing.T, ref string, pick uint8) {
+		m := mappers[int(pick)%len(mappers)]
+		base := bases[int(pick/8)%len(bases)]
+		want := proxifyReference(m, base, ref)
+		if got := m.Proxify(base, ref); got != want {
+			t.Fatalf("origin %q, base %v: Proxify(%q) = %q, want %q", m.ProxyOrigin, base, ref, got, want)
+		}
+		if got := string(appendProxify(m, nil, base, []byte(ref))); got != want {
+			t.Fatalf("origin %q, base %v: appendProxify(%q) = %q, want %q", m.ProxyOrigin, base, ref, got, want)
+		}
+	})
+}

@@ -1,0 +1,119 @@
+package urlshuffle
+
+import "unicode/utf8"
+
+// AppendShuffle appends the shuffled form of str (exactly what Shuffle
+// returns) to dst and returns the extended buffer. It allocates only when
+// dst has too little capacity, which lets a caller that shuffles many URLs
+// reuse one buffer.
+//
+//go:noinline
+func (s *Shuffler) AppendShuffle(dst []byte, str string) []byte {
+	return appendShuffle(s, dst, str)
+}
+
+// AppendShuffleBytes is AppendShuffle for text held in a byte slice; str is
+// only read.
+//
+// (Not inlined, so that callers in other packages see that str does not
+// escape: escape analysis does not follow the generic implementation
+// across packages.)
+//
+//go:noinline
+func (s *Shuffler) AppendShuffleBytes(dst, str []byte) []byte {
+	return appendShuffle(s, dst, str)
+}
+
+// text is the input of the append walkers: a string or a byte slice.
+type text interface{ string | []byte }
+
+func appendShuffle[T text](s *Shuffler, dst []byte, str T) []byte {
+	if hasMarker(str) {
+		return append(dst, str...)
+	}
+	dst = append(dst, Marker...)
+	return appendWalk(dst, str, &baseIndex, &s.dict, 1)
+}
+
+// appendWalk is walk appending to dst; see walk for the algorithm. The two
+// are kept separate so that Shuffle and Unshuffle keep their single
+// allocation; TestAppendShuffleMatchesShuffle and FuzzAppendShuffle check
+// that they agree.
+func appendWalk[T text](dst []byte, str T, from *[256]int8, to *[size]byte, dir int) []byte {
+	total := textUTF16Len(str)
+	i := 0 // UTF-16 index of the character at byte offset p
+	for p := 0; p < len(str); {
+		c := str[p]
+		if c >= utf8.RuneSelf {
+			n, w := textUnitsAt(str, p)
+			dst = append(dst, str[p:p+w]...)
+			p += w
+			i += n
+			continue
+		}
+		if c == '%' && total-i >= 3 {
+			dst = append(dst, c)
+			p++
+			i++
+			for units := 0; units < 2 && p < len(str); {
+				n, w := 1, 1
+				if str[p] >= utf8.RuneSelf {
+					n, w = textUnitsAt(str, p)
+				}
+				dst = append(dst, str[p:p+w]...)
+				p += w
+				i += n
+				units += n
+			}
+			continue
+		}
+		if k := from[c]; k >= 0 {
+			dst = append(dst, to[(int(k)+dir*(i%size)+size)%size])
+		} else {
+			dst = append(dst, c)
+		}
+		p++
+		i++
+	}
+	return dst
+}
+
+// hasMarker reports whether str starts with Marker.
+func hasMarker[T text](str T) bool {
+	if len(str) < len(Marker) {
+		return false
+	}
+	for i := 0; i < len(Marker); i++ {
+		if str[i] != Marker[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// textUnitsAt is unitsAt for either kind of text.
+func textUnitsAt[T text](str T, p int) (units, width int) {
+	var b [utf8.UTFMax]byte
+	n := copy(b[:], str[p:])
+	r, w := utf8.DecodeRune(b[:n])
+	if r >= 0x10000 {
+		return 2, w
+	}
+	return 1, w
+}
+
+// textUTF16Len is utf16Len for either kind of text.
+func textUTF16Len[T text](str T) int {
+	n := 0
+	for p := 0; p < len(str); {
+		if str[p] < utf8.RuneSelf {
+			n++
+			p++
+			continue
+		}
+		u, w := textUnitsAt(str, p)
+		n += u
+		p += w
+	}
+	return n
+}
