@@ -39,8 +39,20 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Add([]byte(`{"cookies":[{"key":"\u00ff","maxAge":1e-7,"expires":"+275760-09-13T00:00:00.000Z","creation":-8.64e15}]}`))
 	f.Add([]byte(`{"cookies":[{"key":"a","domain":"www.example.test","path":"/日","hostOnly":true},{"key":"b","path":"/\ud800\udc00\udfff😀"}]}`))
+	for _, tok := range rawJarTokens(f) {
+		f.Add(tok)
+	}
 	opts := &Options{Now: fixedClock(afterRestart)}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// The one-pass quoted decoder agrees with Decode: on the data
+		// quoted as JSON.stringify quotes it, and on the data read as a
+		// literal itself.
+		// (Invalid UTF-8 is left out: encoding/json, the reference for
+		// the literal's content, replaces it.)
+		if utf8.Valid(data) {
+			checkQuotedSameAsDecode(t, jsQuote(data), opts)
+			checkQuotedSameAsDecode(t, data, opts)
+		}
 		j, err := Decode(data, opts)
 		if err != nil {
 			if j != nil {
@@ -48,6 +60,7 @@ func FuzzDecode(f *testing.F) {
 			}
 			return
 		}
+		checkQuotedEncode(t, j)
 		enc, err := j.Encode()
 		if err != nil {
 			t.Fatal(err)

@@ -132,6 +132,50 @@ func (j *Jar) insert(e *entry, keepPos bool) {
 	j.version.Add(1)
 }
 
+// insertDecoded inserts decoded cookies in order, as insert(e, false)
+// would one by one. When they span few domains, the per-domain lists are
+// cut from one backing array instead of growing one by one.
+func (j *Jar) insertDecoded(cookies []entry) {
+	const maxDomains = 16
+	var doms [maxDomains]string
+	var counts [maxDomains]int
+	nd, last := 0, 0
+	for i := range cookies {
+		d := cookies[i].c.Domain
+		if nd > 0 && doms[last] == d {
+			counts[last]++
+			continue
+		}
+		k := 0
+		for k < nd && doms[k] != d {
+			k++
+		}
+		if k == nd {
+			if nd == maxDomains || len(j.byDomain[d]) > 0 {
+				nd = -1
+				break
+			}
+			doms[k] = d
+			nd++
+		}
+		counts[k]++
+		last = k
+	}
+	if nd > 0 {
+		backing := make([]*entry, len(cookies))
+		off := 0
+		for k := 0; k < nd; k++ {
+			j.byDomain[doms[k]] = backing[off : off : off+counts[k]]
+			off += counts[k]
+		}
+	}
+	for i := range cookies {
+		e := &cookies[i]
+		e.refresh()
+		j.insert(e, false)
+	}
+}
+
 func (j *Jar) removeAt(domain string, i int) {
 	list := j.byDomain[domain]
 	copy(list[i:], list[i+1:])
@@ -537,8 +581,17 @@ func (j *Jar) Cookies(u *url.URL) []*http.Cookie {
 
 // sorted returns every entry in creation order. j.mu must be held.
 func (j *Jar) sorted() []*entry {
-	all := make([]*entry, 0, j.n)
-	for _, list := range j.byDomain {
+	return sortEntries(make([]*entry, 0, j.n), j.byDomain)
+}
+
+// sortedScratch is sorted in j.scratch; the caller clears it after use.
+// j.mu must be held.
+func (j *Jar) sortedScratch() []*entry {
+	return sortEntries(j.scratch[:0], j.byDomain)
+}
+
+func sortEntries(all []*entry, byDomain map[string][]*entry) []*entry {
+	for _, list := range byDomain {
 		all = append(all, list...)
 	}
 	slices.SortFunc(all, func(a, b *entry) int {

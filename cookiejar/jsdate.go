@@ -215,19 +215,24 @@ func fastISO(s string) (int64, bool) {
 		s[16] != ':' || s[19] != '.' || s[23] != 'Z' {
 		return 0, false
 	}
-	var v [7]int
-	pos := [7][2]int{{0, 4}, {5, 2}, {8, 2}, {11, 2}, {14, 2}, {17, 2}, {20, 3}}
-	for k, pl := range pos {
-		n := 0
-		for _, c := range []byte(s[pl[0] : pl[0]+pl[1]]) {
-			if c < '0' || c > '9' {
-				return 0, false
-			}
-			n = n*10 + int(c-'0')
+	// Every digit position minus '0' must be 0..9: an unsigned byte
+	// compare catches both sides.
+	d := func(k int) int { return int(s[k] - '0') }
+	for _, k := range [...]int{0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22} {
+		if s[k]-'0' > 9 {
+			return 0, false
 		}
-		v[k] = n
 	}
-	y, mo, d, h, mi, sec, ms := v[0], v[1], v[2], v[3], v[4], v[5], v[6]
+	y := d(0)*1000 + d(1)*100 + d(2)*10 + d(3)
+	mo, day := d(5)*10+d(6), d(8)*10+d(9)
+	h, mi, sec := d(11)*10+d(12), d(14)*10+d(15), d(17)*10+d(18)
+	ms := d(20)*100 + d(21)*10 + d(22)
+	return civilMs(y, mo, day, h, mi, sec, ms)
+}
+
+// civilMs converts a checked-digit civil date and time (UTC) to epoch
+// milliseconds, rejecting out-of-range fields as fastISO's callers expect.
+func civilMs(y, mo, d, h, mi, sec, ms int) (int64, bool) {
 	if mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 {
 		return 0, false
 	}

@@ -62,7 +62,13 @@ func appendSurrogate(b []byte, r rune) []byte {
 // UTF-8. Bytes that are not valid UTF-8 (possible only through Put) are
 // written as U+FFFD.
 func appendJSPath(b []byte, s string) []byte {
-	b = append(b, '"')
+	return appendJSPathQ(b, s, false)
+}
+
+// appendJSPathQ is appendJSPath, in quoted form when quoted: every '"' and
+// '\\' of the JSON text escaped once more (see Jar.appendJSON).
+func appendJSPathQ(b []byte, s string, quoted bool) []byte {
+	b = appendQuoteMark(b, quoted)
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -73,11 +79,12 @@ func appendJSPath(b []byte, s string) []byte {
 		b = append(b, s[start:i]...)
 		switch {
 		case c < utf8.RuneSelf:
-			b = appendJSControl(b, c)
+			b = appendJSControlQ(b, c, quoted)
 			i++
 		default:
 			if r, ok := surrogateAt(s, i); ok {
-				b = append(b, '\\', 'u', hexDigits[r>>12], hexDigits[r>>8&0xF], hexDigits[r>>4&0xF], hexDigits[r&0xF])
+				b = appendBackslash(b, quoted)
+				b = append(b, 'u', hexDigits[r>>12], hexDigits[r>>8&0xF], hexDigits[r>>4&0xF], hexDigits[r&0xF])
 				i += 3
 				break
 			}
@@ -92,29 +99,43 @@ func appendJSPath(b []byte, s string) []byte {
 		start = i
 	}
 	b = append(b, s[start:]...)
-	return append(b, '"')
+	return appendQuoteMark(b, quoted)
 }
 
-// appendJSControl writes the JSON.stringify escape of '"', '\\' or a
-// control character.
-func appendJSControl(b []byte, c byte) []byte {
+// appendBackslash writes the '\\' that starts an escape of the JSON text,
+// as \\\\ when quoted.
+func appendBackslash(b []byte, quoted bool) []byte {
+	if quoted {
+		return append(b, '\\', '\\')
+	}
+	return append(b, '\\')
+}
+
+// appendJSControlQ writes the JSON.stringify escape of '"', '\\' or a
+// control character; when quoted, the escape's backslash doubled and an
+// escaped '"' or '\\' escaped again.
+func appendJSControlQ(b []byte, c byte, quoted bool) []byte {
+	b = appendBackslash(b, quoted)
 	switch c {
 	case '"':
-		return append(b, '\\', '"')
+		if quoted {
+			return append(b, '\\', '"')
+		}
+		return append(b, '"')
 	case '\\':
-		return append(b, '\\', '\\')
+		return appendBackslash(b, quoted)
 	case '\b':
-		return append(b, '\\', 'b')
+		return append(b, 'b')
 	case '\f':
-		return append(b, '\\', 'f')
+		return append(b, 'f')
 	case '\n':
-		return append(b, '\\', 'n')
+		return append(b, 'n')
 	case '\r':
-		return append(b, '\\', 'r')
+		return append(b, 'r')
 	case '\t':
-		return append(b, '\\', 't')
+		return append(b, 't')
 	}
-	return append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+	return append(b, 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
 }
 
 // plainPathByte reports whether net/url leaves c unescaped in a path

@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // maxJSONDepth bounds the nesting of values Decode skips over.
@@ -16,10 +19,129 @@ const maxJSMs = 8.64e15
 
 // scanner is a small strict JSON reader (RFC 8259, as JSON.parse accepts
 // it) specialised for tough-cookie's jar.
+//
+// In quoted mode (q) s is the text of a JSON string literal whose content
+// is the jar's JSON, starting after the literal's opening quote: a '"' of
+// the jar's JSON is the two bytes \" there, and the raw '"' that closes
+// the literal ends the input. Quoted mode reads only the plain form that
+// JSON.stringify gives a jar of ASCII strings without escapes; on anything
+// else it fails, and the caller decodes the unquoted text instead.
+//
+// s is a view of the caller's bytes, valid during the call only: the
+// strings a decoded jar keeps are copied into arena (see keep).
 type scanner struct {
 	s     string
 	i     int
 	depth int
+	q     bool
+
+	cookies    []entry   // the decoded cookies, in order
+	arena      []byte    // backing of the kept strings; never grows
+	lastDomain string    // last kept domain and path, shared by the
+	lastPath   string    // cookies that repeat them
+	floats     []float64 // backing of MaxAge pointers
+}
+
+// maxPooled bounds the buffers kept for reuse.
+const maxPooled = 64 << 10
+
+var (
+	scannerPool = sync.Pool{New: func() any { return new(scanner) }}
+	bufPool     = sync.Pool{New: func() any { return new([]byte) }}
+)
+
+// getScanner returns a scanner over s with an arena that can hold every
+// string s holds (a decoded string is never longer than its JSON form).
+func getScanner(s string, quoted bool) *scanner {
+	p := scannerPool.Get().(*scanner)
+	p.s, p.q = s, quoted
+	if cap(p.arena) < len(s) {
+		p.arena = make([]byte, 0, max(len(s), 512))
+	}
+	return p
+}
+
+// putScanner returns p to the pool, keeping only its arena.
+func putScanner(p *scanner) {
+	arena := p.arena[:0]
+	if cap(arena) > maxPooled {
+		arena = nil
+	}
+	*p = scanner{arena: arena}
+	scannerPool.Put(p)
+}
+
+func putBuf(b *[]byte) {
+	if cap(*b) > maxPooled {
+		*b = nil
+	}
+	*b = (*b)[:0]
+	bufPool.Put(b)
+}
+
+// unsafeString views b as a string without copying, for reading during a
+// call; strings kept beyond it are copied (see scanner.keep).
+func unsafeString(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// keep returns a copy of s, a string read from p.s, that the decoded jar
+// may keep: a shared constant or the previous domain or path when equal,
+// otherwise a copy in the arena (moved to the jar's own memory by
+// finish). last, if not nil, is the previous value of the same field.
+func (p *scanner) keep(s string, last *string) string {
+	switch s {
+	case "":
+		return ""
+	case "/":
+		return "/"
+	case "lax":
+		return "lax"
+	case "strict":
+		return "strict"
+	case "none":
+		return "none"
+	case "localhost":
+		return "localhost"
+	case "127.0.0.1":
+		return "127.0.0.1"
+	}
+	if last != nil && *last == s {
+		return *last
+	}
+	var k string
+	if n := len(p.arena); n+len(s) <= cap(p.arena) {
+		p.arena = append(p.arena, s...)
+		k = unsafe.String(unsafe.SliceData(p.arena[n:]), len(s))
+	} else {
+		k = strings.Clone(s) // not reached: the arena holds all of p.s
+	}
+	if last != nil {
+		*last = k
+	}
+	return k
+}
+
+// floatPtr returns a pointer to f, from a block shared by the cookies of
+// one decode.
+func (p *scanner) floatPtr(f float64) *float64 {
+	if len(p.floats) == cap(p.floats) {
+		p.floats = make([]float64, 0, 8)
+	}
+	p.floats = append(p.floats, f)
+	return &p.floats[len(p.floats)-1]
+}
+
+var trueValue, falseValue = true, false
+
+// sharedBool returns a pointer to a shared true or false. Nothing writes
+// through Cookie.HostOnly inside the package, and copies handed out are
+// deep (Cookie.clone).
+func sharedBool(b bool) *bool {
+	if b {
+		return &trueValue
+	}
+	return &falseValue
 }
 
 func (p *scanner) fail(msg string) error {
@@ -27,6 +149,21 @@ func (p *scanner) fail(msg string) error {
 }
 
 func (p *scanner) ws() {
+	if p.i < len(p.s) && p.s[p.i] > ' ' {
+		return
+	}
+	p.wsSlow()
+}
+
+func (p *scanner) wsSlow() {
+	if p.q {
+		// A raw tab or line break would be a control character in the
+		// literal; escaped ones are left for the slow path.
+		for p.i < len(p.s) && p.s[p.i] == ' ' {
+			p.i++
+		}
+		return
+	}
 	for p.i < len(p.s) {
 		switch p.s[p.i] {
 		case ' ', '\t', '\n', '\r':
@@ -37,11 +174,25 @@ func (p *scanner) ws() {
 	}
 }
 
+// peek returns the next byte of the JSON text, 0 at its end. In quoted
+// mode \" stands for '"', the closing raw '"' for the end, and another
+// escape for '\\' (which no JSON value starts with).
 func (p *scanner) peek() byte {
-	if p.i < len(p.s) {
-		return p.s[p.i]
+	if p.i >= len(p.s) {
+		return 0
 	}
-	return 0
+	c := p.s[p.i]
+	if p.q {
+		switch c {
+		case '"':
+			return 0
+		case '\\':
+			if p.i+1 < len(p.s) && p.s[p.i+1] == '"' {
+				return '"'
+			}
+		}
+	}
+	return c
 }
 
 func (p *scanner) expect(b byte) error {
@@ -92,6 +243,9 @@ func (p *scanner) str(latin1 bool) (string, error) {
 	p.ws()
 	if p.peek() != '"' {
 		return "", p.fail("want a string")
+	}
+	if p.q {
+		return p.quotedStr()
 	}
 	p.i++
 	start := p.i
@@ -189,6 +343,27 @@ func (p *scanner) str(latin1 bool) (string, error) {
 			p.i += size
 		}
 	}
+}
+
+// quotedStr reads, in quoted mode, a string after its opening \" (at
+// p.i): printable ASCII up to the closing \". Anything else (an escape,
+// a control character, a non-ASCII byte, the end of the literal) is left
+// to the slow path. The content is the same in both modes.
+func (p *scanner) quotedStr() (string, error) {
+	start := p.i + 2
+	for j := start; j < len(p.s); j++ {
+		switch b := p.s[j]; {
+		case b == '\\':
+			if j+1 < len(p.s) && p.s[j+1] == '"' {
+				p.i = j + 2
+				return p.s[start:j], nil
+			}
+			return "", p.fail("escape in a quoted jar string")
+		case b < 0x20 || b >= 0x80 || b == '"':
+			return "", p.fail("not plain ASCII in a quoted jar string")
+		}
+	}
+	return "", p.fail("unterminated string")
 }
 
 func isDigit(b byte) bool { return '0' <= b && b <= '9' }
@@ -396,10 +571,168 @@ func (p *scanner) member() (string, error) {
 // sent in a header). Later cookies replace earlier ones with the same
 // domain, path and key.
 func Decode(data []byte, o *Options) (*Jar, error) {
+	if len(data) == 0 {
+		return nil, fmt.Errorf("%w: not a JSON object", ErrInvalidJar)
+	}
+	p := getScanner(unsafeString(data), false)
+	defer putScanner(p)
+	j, err := p.jar(o)
+	if err != nil {
+		return nil, err
+	}
+	p.ws()
+	if p.i != len(p.s) {
+		return nil, p.fail("unexpected data after JSON value")
+	}
+	return p.finish(j), nil
+}
+
+// DecodeQuoted is Decode for the jar's JSON given as a JSON string literal
+// (quotes included), as it appears in a .rhfsession file's
+// serializedCookieJar: Decode of the literal's decoded content, where an
+// escape of a lone UTF-16 surrogate in the literal decodes to U+FFFD (as
+// encoding/json decodes it). The literal must be the whole of quoted.
+// Errors wrap ErrInvalidJar.
+//
+// The usual form, the one JSON.stringify writes, is read in a single pass
+// without unquoting the literal first.
+func DecodeQuoted(quoted []byte, o *Options) (*Jar, error) {
+	j, n, err := DecodeQuotedPrefix(quoted, o)
+	if err != nil {
+		return nil, err
+	}
+	if n != len(quoted) {
+		return nil, fmt.Errorf("%w: unexpected data after the JSON string at offset %d", ErrInvalidJar, n)
+	}
+	return j, nil
+}
+
+// DecodeQuotedPrefix is DecodeQuoted for the JSON string literal at the
+// start of b, which may continue after it (a parser of the enclosing JSON
+// document gives the rest of its input). It returns the jar and the
+// length of the literal, quotes included. Errors wrap ErrInvalidJar.
+func DecodeQuotedPrefix(b []byte, o *Options) (*Jar, int, error) {
+	if len(b) == 0 || b[0] != '"' {
+		return nil, 0, fmt.Errorf("%w: not a JSON string", ErrInvalidJar)
+	}
+	if j, n, ok := decodeQuotedFast(b, o); ok {
+		return j, n, nil
+	}
+	bufp := bufPool.Get().(*[]byte)
+	defer putBuf(bufp)
+	text, n, err := unquotePrefix((*bufp)[:0], b)
+	*bufp = text
+	if err != nil {
+		return nil, 0, err
+	}
+	j, err := Decode(text, o)
+	if err != nil {
+		return nil, 0, err
+	}
+	return j, n, nil
+}
+
+// decodeQuotedFast decodes the literal at b[0] in quoted mode; ok is false
+// when the literal is not in the plain form quoted mode reads, or is not a
+// valid jar (the slow path then gives the answer and its error).
+func decodeQuotedFast(b []byte, o *Options) (*Jar, int, bool) {
+	p := getScanner(unsafeString(b[1:]), true)
+	defer putScanner(p)
+	j, err := p.jar(o)
+	if err != nil {
+		return nil, 0, false
+	}
+	p.ws()
+	if p.i >= len(p.s) || p.s[p.i] != '"' {
+		return nil, 0, false
+	}
+	return p.finish(j), p.i + 2, true
+}
+
+// unquotePrefix appends to dst the content of the JSON string literal at
+// the start of b (b[0] is '"') and returns it with the literal's length.
+// Bytes are copied as they are; an escaped lone surrogate becomes U+FFFD.
+func unquotePrefix(dst, b []byte) ([]byte, int, error) {
+	for i := 1; i < len(b); {
+		c := b[i]
+		switch {
+		case c == '"':
+			return dst, i + 1, nil
+		case c < 0x20:
+			return dst, 0, fmt.Errorf("%w: control character in the JSON string at offset %d", ErrInvalidJar, i)
+		case c != '\\':
+			start := i
+			for i < len(b) && b[i] != '"' && b[i] != '\\' && b[i] >= 0x20 {
+				i++
+			}
+			dst = append(dst, b[start:i]...)
+			continue
+		}
+		if i+1 >= len(b) {
+			break
+		}
+		e := b[i+1]
+		i += 2
+		switch e {
+		case '"', '\\', '/':
+			dst = append(dst, e)
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r, ok := hex4Bytes(b, i)
+			if !ok {
+				return dst, 0, fmt.Errorf("%w: bad \\u escape in the JSON string at offset %d", ErrInvalidJar, i-2)
+			}
+			i += 4
+			if 0xD800 <= r && r < 0xE000 {
+				lo, ok := rune(0), false
+				if r < 0xDC00 && i+6 <= len(b) && b[i] == '\\' && b[i+1] == 'u' {
+					lo, ok = hex4Bytes(b, i+2)
+				}
+				if ok && 0xDC00 <= lo && lo < 0xE000 {
+					r = 0x10000 + (r-0xD800)<<10 + (lo - 0xDC00)
+					i += 6
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			dst = utf8.AppendRune(dst, r)
+		default:
+			return dst, 0, fmt.Errorf("%w: bad escape in the JSON string at offset %d", ErrInvalidJar, i-2)
+		}
+	}
+	return dst, 0, fmt.Errorf("%w: unterminated JSON string", ErrInvalidJar)
+}
+
+// hex4Bytes reads the four hex digits at b[i:].
+func hex4Bytes(b []byte, i int) (rune, bool) {
+	if i+4 > len(b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[i : i+4] {
+		v := hexVal(c)
+		if v < 0 {
+			return 0, false
+		}
+		r = r<<4 | rune(v)
+	}
+	return r, true
+}
+
+// jar reads the jar's JSON object (after whitespace) into a new jar whose
+// cookies are not yet inserted (see finish).
+func (p *scanner) jar(o *Options) (*Jar, error) {
 	j := New(o)
 	now := j.clock()
-	p := &scanner{s: string(data)}
-	var cookies []entry
 	haveCookies := false
 	reject, loose := false, false
 	if p.kind() != '{' {
@@ -418,7 +751,7 @@ func Decode(data []byte, o *Options) (*Jar, error) {
 				err = p.skip()
 				break
 			}
-			cookies, err = p.cookieArray(now)
+			p.cookies, err = p.cookieArray(now, p.cookies[:0])
 			haveCookies = err == nil
 		case "rejectPublicSuffixes":
 			reject, err = p.truthy()
@@ -437,27 +770,55 @@ func Decode(data []byte, o *Options) (*Jar, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.ws()
-	if p.i != len(p.s) {
-		return nil, p.fail("unexpected data after JSON value")
-	}
 	if !haveCookies {
 		return nil, fmt.Errorf("%w: serialized jar has no cookies array", ErrInvalidJar)
 	}
 	j.rejectPublicSuffixes = reject
 	j.enableLooseMode = loose
-	for i := range cookies {
-		e := &cookies[i]
-		e.refresh()
-		j.insert(e, false)
-	}
-	j.version.Store(0)
 	return j, nil
 }
 
-func (p *scanner) cookieArray(now time.Time) ([]entry, error) {
+// finish moves the kept strings out of the scanner's arena into one string
+// of their own and inserts the decoded cookies, later ones replacing
+// earlier ones with the same domain, path and key.
+func (p *scanner) finish(j *Jar) *Jar {
+	cookies := p.cookies
+	p.cookies = nil
+	if len(p.arena) > 0 {
+		own := string(p.arena)
+		base := unsafe.Pointer(unsafe.SliceData(p.arena))
+		size := uintptr(len(p.arena))
+		move := func(s *string) {
+			if len(*s) == 0 {
+				return
+			}
+			off := uintptr(unsafe.Pointer(unsafe.StringData(*s))) - uintptr(base)
+			if off < size { // a string in the arena (others are constants or copies)
+				*s = own[off : off+uintptr(len(*s))]
+			}
+		}
+		for i := range cookies {
+			c := &cookies[i].c
+			move(&c.Key)
+			move(&c.Value)
+			move(&c.Domain)
+			move(&c.Path)
+			move(&c.SameSite)
+			for k := range c.Extensions {
+				move(&c.Extensions[k])
+			}
+		}
+	}
+	j.insertDecoded(cookies)
+	j.version.Store(0)
+	return j
+}
+
+func (p *scanner) cookieArray(now time.Time, out []entry) ([]entry, error) {
 	p.i++ // '['
-	out := make([]entry, 0, 16)
+	if out == nil {
+		out = make([]entry, 0, 16)
+	}
 	if p.kind() == ']' {
 		p.i++
 		return out, nil
@@ -577,17 +938,23 @@ func (p *scanner) cookie(c *Cookie, now time.Time) error {
 // cookieField reads the value of member key into c.
 func (p *scanner) cookieField(c *Cookie, key string, haveCreation *bool) error {
 	var err error
+	var v string
 	switch key {
 	case "key":
-		c.Key, err = p.optString()
+		v, err = p.optString()
+		c.Key = p.keep(v, nil)
 	case "value":
-		c.Value, err = p.optString()
+		v, err = p.optString()
+		c.Value = p.keep(v, nil)
 	case "domain":
-		c.Domain, err = p.optString()
+		v, err = p.optString()
+		c.Domain = p.keep(v, &p.lastDomain)
 	case "path":
-		c.Path, err = p.optJSString()
+		v, err = p.optJSString()
+		c.Path = p.keep(v, &p.lastPath)
 	case "sameSite":
-		c.SameSite, err = p.optString()
+		v, err = p.optString()
+		c.SameSite = p.keep(v, nil)
 	case "expires":
 		var t time.Time
 		t, _, _, err = p.date()
@@ -617,16 +984,16 @@ func (p *scanner) cookieField(c *Cookie, key string, haveCreation *bool) error {
 			}
 			switch s {
 			case "Infinity":
-				c.MaxAge = ptrFloat(math.Inf(1))
+				c.MaxAge = p.floatPtr(math.Inf(1))
 			case "-Infinity":
-				c.MaxAge = ptrFloat(math.Inf(-1))
+				c.MaxAge = p.floatPtr(math.Inf(-1))
 			default:
 				return p.fail("maxAge string must be Infinity or -Infinity")
 			}
 		default:
 			var f float64
 			if f, err = p.number(); err == nil {
-				c.MaxAge = ptrFloat(f)
+				c.MaxAge = p.floatPtr(f)
 			}
 		}
 	case "secure":
@@ -642,7 +1009,7 @@ func (p *scanner) cookieField(c *Cookie, key string, haveCreation *bool) error {
 		}
 		c.HostOnly = nil
 		if set {
-			c.HostOnly = ptrBool(v)
+			c.HostOnly = sharedBool(v)
 		}
 	case "extensions":
 		if p.kind() == 'n' {
@@ -666,7 +1033,7 @@ func (p *scanner) cookieField(c *Cookie, key string, haveCreation *bool) error {
 			if err != nil {
 				return err
 			}
-			c.Extensions = append(c.Extensions, s)
+			c.Extensions = append(c.Extensions, p.keep(s, nil))
 			more, err := p.next(']')
 			if err != nil {
 				return err
@@ -686,26 +1053,64 @@ func (p *scanner) cookieField(c *Cookie, key string, haveCreation *bool) error {
 func (j *Jar) Encode() ([]byte, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	all := j.sorted()
-	b := make([]byte, 0, 200+200*len(all))
-	b = append(b, `{"version":"tough-cookie@4.1.3","storeType":"MemoryCookieStore","rejectPublicSuffixes":`...)
-	b = strconv.AppendBool(b, j.rejectPublicSuffixes)
-	b = append(b, `,"enableLooseMode":`...)
-	b = strconv.AppendBool(b, j.enableLooseMode)
-	b = append(b, `,"allowSpecialUseDomain":true,"prefixSecurity":"silent","cookies":[`...)
+	return j.appendJSON(make([]byte, 0, 200+200*j.n), false), nil
+}
+
+// AppendEncodeQuoted appends to dst what Encode returns, written as a JSON
+// string literal the way JavaScript's JSON.stringify writes a string
+// (quotes included; only '"', '\\' and control characters escaped): the
+// serializedCookieJar value of a .rhfsession file, produced in one pass.
+func (j *Jar) AppendEncodeQuoted(dst []byte) []byte {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	dst = append(dst, '"')
+	dst = j.appendJSON(dst, true)
+	return append(dst, '"')
+}
+
+// appendJSON appends the jar's JSON; quoted writes it as the content of a
+// JSON string literal: every '"' of the JSON as \" and every '\\' as \\\\
+// (the JSON never holds a control character or invalid UTF-8). j.mu must be
+// held.
+func (j *Jar) appendJSON(b []byte, quoted bool) []byte {
+	all := j.sortedScratch()
+	if quoted {
+		b = append(b, `{\"version\":\"tough-cookie@4.1.3\",\"storeType\":\"MemoryCookieStore\",\"rejectPublicSuffixes\":`...)
+		b = strconv.AppendBool(b, j.rejectPublicSuffixes)
+		b = append(b, `,\"enableLooseMode\":`...)
+		b = strconv.AppendBool(b, j.enableLooseMode)
+		b = append(b, `,\"allowSpecialUseDomain\":true,\"prefixSecurity\":\"silent\",\"cookies\":[`...)
+	} else {
+		b = append(b, `{"version":"tough-cookie@4.1.3","storeType":"MemoryCookieStore","rejectPublicSuffixes":`...)
+		b = strconv.AppendBool(b, j.rejectPublicSuffixes)
+		b = append(b, `,"enableLooseMode":`...)
+		b = strconv.AppendBool(b, j.enableLooseMode)
+		b = append(b, `,"allowSpecialUseDomain":true,"prefixSecurity":"silent","cookies":[`...)
+	}
 	for i, e := range all {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendCookieJSON(b, &e.c)
+		b = appendCookie(b, &e.c, quoted)
 	}
-	b = append(b, "]}"...)
-	return b, nil
+	clear(all)
+	j.scratch = all[:0]
+	return append(b, "]}"...)
 }
 
 // appendCookieJSON writes c as tough-cookie's Cookie.toJSON() does through
 // JSON.stringify.
 func appendCookieJSON(b []byte, c *Cookie) []byte {
+	return appendCookie(b, c, false)
+}
+
+// appendCookie is appendCookieJSON, in quoted form when quoted (see
+// appendJSON).
+func appendCookie(b []byte, c *Cookie, quoted bool) []byte {
+	q := `"`
+	if quoted {
+		q = `\"`
+	}
 	b = append(b, '{')
 	first := true
 	field := func(name string) {
@@ -713,42 +1118,50 @@ func appendCookieJSON(b []byte, c *Cookie) []byte {
 			b = append(b, ',')
 		}
 		first = false
-		b = append(b, '"')
+		b = append(b, q...)
 		b = append(b, name...)
-		b = append(b, '"', ':')
+		b = append(b, q...)
+		b = append(b, ':')
+	}
+	date := func(t time.Time) {
+		b = append(b, q...)
+		b = appendISO(b, t)
+		b = append(b, q...)
 	}
 	if c.Key != "" {
 		field("key")
-		b = appendJSString(b, c.Key)
+		b = appendJSStringQ(b, c.Key, quoted)
 	}
 	if c.Value != "" {
 		field("value")
-		b = appendJSString(b, c.Value)
+		b = appendJSStringQ(b, c.Value, quoted)
 	}
 	if !c.Expires.IsZero() {
 		field("expires")
-		b = append(b, '"')
-		b = appendISO(b, c.Expires)
-		b = append(b, '"')
+		date(c.Expires)
 	}
 	if c.MaxAge != nil {
 		field("maxAge")
 		switch m := *c.MaxAge; {
 		case math.IsInf(m, 1):
-			b = append(b, `"Infinity"`...)
+			b = append(b, q...)
+			b = append(b, "Infinity"...)
+			b = append(b, q...)
 		case math.IsInf(m, -1):
-			b = append(b, `"-Infinity"`...)
+			b = append(b, q...)
+			b = append(b, "-Infinity"...)
+			b = append(b, q...)
 		default:
 			b = appendJSNumber(b, m)
 		}
 	}
 	if c.Domain != "" {
 		field("domain")
-		b = appendJSString(b, c.Domain)
+		b = appendJSStringQ(b, c.Domain, quoted)
 	}
 	if c.Path != "" {
 		field("path")
-		b = appendJSPath(b, c.Path)
+		b = appendJSPathQ(b, c.Path, quoted)
 	}
 	if c.Secure {
 		field("secure")
@@ -765,7 +1178,7 @@ func appendCookieJSON(b []byte, c *Cookie) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSString(b, x)
+			b = appendJSStringQ(b, x, quoted)
 		}
 		b = append(b, ']')
 	}
@@ -779,19 +1192,15 @@ func appendCookieJSON(b []byte, c *Cookie) []byte {
 	}
 	if !c.Creation.IsZero() {
 		field("creation")
-		b = append(b, '"')
-		b = appendISO(b, c.Creation)
-		b = append(b, '"')
+		date(c.Creation)
 	}
 	if !c.LastAccessed.IsZero() {
 		field("lastAccessed")
-		b = append(b, '"')
-		b = appendISO(b, c.LastAccessed)
-		b = append(b, '"')
+		date(c.LastAccessed)
 	}
 	if c.SameSite != "" {
 		field("sameSite")
-		b = appendJSString(b, c.SameSite)
+		b = appendJSStringQ(b, c.SameSite, quoted)
 	}
 	return append(b, '}')
 }
@@ -803,7 +1212,13 @@ const hexDigits = "0123456789abcdef"
 // and each byte >= 0x80 is the character of the same code point (UTF-8
 // encoded).
 func appendJSString(b []byte, s string) []byte {
-	b = append(b, '"')
+	return appendJSStringQ(b, s, false)
+}
+
+// appendJSStringQ is appendJSString, in quoted form when quoted (see
+// Jar.appendJSON).
+func appendJSStringQ(b []byte, s string, quoted bool) []byte {
+	b = appendQuoteMark(b, quoted)
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -812,13 +1227,21 @@ func appendJSString(b []byte, s string) []byte {
 		}
 		b = append(b, s[start:i]...)
 		if c < 0x80 {
-			b = appendJSControl(b, c)
+			b = appendJSControlQ(b, c, quoted)
 		} else {
 			b = append(b, 0xC0|c>>6, 0x80|c&0x3F)
 		}
 		start = i + 1
 	}
 	b = append(b, s[start:]...)
+	return appendQuoteMark(b, quoted)
+}
+
+// appendQuoteMark writes the '"' of a JSON string, as \" when quoted.
+func appendQuoteMark(b []byte, quoted bool) []byte {
+	if quoted {
+		return append(b, '\\', '"')
+	}
 	return append(b, '"')
 }
 

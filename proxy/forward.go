@@ -123,9 +123,11 @@ func newTransport(headerTimeout time.Duration) *http.Transport {
 			}
 			return nil, nil
 		},
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          256,
-		MaxIdleConnsPerHost:   32,
+		ForceAttemptHTTP2: true,
+		// Enough idle connections that hundreds of concurrent requests to
+		// one upstream reuse their connections instead of dialling anew.
+		MaxIdleConns:          1024,
+		MaxIdleConnsPerHost:   256,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   15 * time.Second,
 		ExpectContinueTimeout: time.Second,
@@ -310,7 +312,7 @@ func (s *Server) serveProxy(w http.ResponseWriter, r *http.Request, id, rest str
 	}
 	// fr flushes what was already sent before waiting for the upstream;
 	// the rewriters flush by themselves.
-	fr := &flushReader{r: resp.Body, w: w}
+	fr := &flushReader{r: resp.Body, rc: http.NewResponseController(w)}
 	var src io.Reader = resp.Body
 	if kind == "" {
 		src = fr
@@ -359,8 +361,9 @@ func (s *Server) serveProxy(w http.ResponseWriter, r *http.Request, id, rest str
 	case "css":
 		err = rewrite.RewriteCSS(w, body, m, target)
 	default:
-		buf := make([]byte, 32<<10)
-		_, err = io.CopyBuffer(writerOnly{w}, body, buf)
+		buf := copyBufPool.Get().(*[]byte)
+		_, err = io.CopyBuffer(writerOnly{w}, body, *buf)
+		copyBufPool.Put(buf)
 	}
 	if err != nil {
 		if r.Context().Err() == nil {
@@ -456,15 +459,22 @@ func acceptsEncoding(h http.Header, enc string) bool {
 func decoder(enc string, r io.Reader) (io.ReadCloser, error) {
 	switch enc {
 	case "gzip", "x-gzip":
-		br := bufio.NewReader(r)
+		br := getBufReader(r)
 		if _, err := br.Peek(1); err == io.EOF {
-			return io.NopCloser(br), nil // empty body
+			return &pooledReader{Reader: br, br: br}, nil // empty body
 		}
-		zr, err := gzip.NewReader(br)
+		zr, _ := gzipReaderPool.Get().(*gzip.Reader)
+		var err error
+		if zr == nil {
+			zr, err = gzip.NewReader(br)
+		} else {
+			err = zr.Reset(br)
+		}
 		if err != nil {
+			putBufReader(br)
 			return nil, fmt.Errorf("gzip: %w", err)
 		}
-		return zr, nil
+		return &pooledReader{Reader: zr, br: br, gz: zr}, nil
 	case "deflate":
 		br := bufio.NewReader(r)
 		head, err := br.Peek(2)
@@ -492,14 +502,14 @@ func decoder(enc string, r io.Reader) (io.ReadCloser, error) {
 // soon as the upstream sends them.
 type flushReader struct {
 	r     io.Reader
-	w     http.ResponseWriter
+	rc    *http.ResponseController
 	dirty bool
 }
 
 func (f *flushReader) Read(p []byte) (int, error) {
 	if f.dirty {
 		f.dirty = false
-		_ = http.NewResponseController(f.w).Flush()
+		_ = f.rc.Flush()
 	}
 	n, err := f.r.Read(p)
 	if n > 0 {

@@ -65,6 +65,7 @@ func BenchmarkDeserialize16(b *testing.B) {
 	in := benchFixture(b)
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
+	defer reportCPU(b, processCPU())
 	for b.Loop() {
 		if _, err := Deserialize("x", in, nil); err != nil {
 			b.Fatal(err)
@@ -79,6 +80,7 @@ func BenchmarkSerialize16(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
+	defer reportCPU(b, processCPU())
 	for b.Loop() {
 		if _, err := s.Serialize(); err != nil {
 			b.Fatal(err)

@@ -29,6 +29,9 @@ func FuzzDeserialize(f *testing.F) {
 	}
 	f.Add([]byte(`{"data":{"x":"\ud800","localStorage":{"a":{"data":{"k":1}}}},"serializedCookieJar":"{\"cookies\":[]}"}`))
 	f.Fuzz(func(t *testing.T, in []byte) {
+		// The one-pass jar decoding and Serialize agree with the
+		// reference path (unquote, then decode; encode, then quote).
+		checkFastSameAsSlow(t, in)
 		s, err := Deserialize("id", in, fixedClock())
 		if err != nil {
 			if !errors.Is(err, ErrCorrupted) {

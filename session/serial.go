@@ -71,7 +71,8 @@ func normalizeField(key string, raw []byte) (canon string, ms int64, err error) 
 			return "", 0, fmt.Errorf("%s %s is outside the range of a JavaScript date", key, raw)
 		}
 		ms = int64(f) // truncates toward zero, as JavaScript's TimeClip
-		if strconv.FormatInt(ms, 10) == string(raw) {
+		var digits [24]byte
+		if string(strconv.AppendInt(digits[:0], ms, 10)) == string(raw) {
 			return "", ms, nil
 		}
 		return string(raw), ms, nil
@@ -103,11 +104,56 @@ func normalizeField(key string, raw []byte) (canon string, ms int64, err error) 
 			return "", 0, fmt.Errorf("restrictIP is %s, not a string", kindName(c))
 		}
 	case KeyInjectable:
-		if _, err := parseInjectable(raw); err != nil {
+		if err := checkInjectable(raw); err != nil {
 			return "", 0, err
 		}
 	}
 	return internRaw(raw), 0, nil
+}
+
+// checkInjectable reports the error parseInjectable would give for raw,
+// without building the value.
+func checkInjectable(raw []byte) error {
+	const obj = "injectable"
+	if raw[0] != '{' {
+		return fmt.Errorf("%s is %s, not an object", obj, kindName(raw[0]))
+	}
+	_, err := scanObject(raw, 0, 1, func(key []byte, kesc bool, vs, ve int) error {
+		v := raw[vs:ve]
+		switch {
+		case keyIs(key, kesc, "scripts"):
+			return checkStrings(v, obj, "scripts")
+		case keyIs(key, kesc, "styles"):
+			return checkStrings(v, obj, "styles")
+		case keyIs(key, kesc, "userScripts"):
+			if v[0] != 'n' && v[0] != '[' {
+				return fmt.Errorf("%s.%s is %s, not an array", obj, "userScripts", kindName(v[0]))
+			}
+		}
+		return nil
+	})
+	return err
+}
+
+// checkStrings reports the error jsonStrings would give for raw, without
+// building the value.
+func checkStrings(raw []byte, obj, name string) error {
+	switch raw[0] {
+	case 'n':
+		return nil
+	case '[':
+	default:
+		return fmt.Errorf("%s.%s is %s, not an array of strings", obj, name, kindName(raw[0]))
+	}
+	n := 0
+	_, err := scanArray(raw, 0, 1, func(vs, ve int) error {
+		if raw[vs] != '"' {
+			return fmt.Errorf("%s.%s[%d] is %s, not a string", obj, name, n, kindName(raw[vs]))
+		}
+		n++
+		return nil
+	})
+	return err
 }
 
 // jsonString decodes the string value at raw[vs:ve] for field name of
@@ -317,6 +363,87 @@ func setMember(obj []byte, key string, val []byte) []byte {
 // not a permutation of urlshuffle.BaseDictionary, an externalProxySettings,
 // restrictIP or injectable of the wrong type).
 func Deserialize(id string, b []byte, o *Options) (*Session, error) {
+	return deserialize(id, b, o, true)
+}
+
+// topLevel is what scanTop finds in the top-level object: the spans of the
+// last "data" and "serializedCookieJar" values (-1 when absent) and, when
+// fast decoding succeeded on that last jar string, its jar.
+type topLevel struct {
+	dataS, dataE, jarS, jarE int
+	jar                      *cookiejar.Jar
+}
+
+// scanTop scans the top-level object at b[i] as scanObject does (same
+// errors). With fast, a serializedCookieJar string is decoded as it is
+// read (cookiejar.DecodeQuotedPrefix: one pass, no unquoted copy); when
+// that fails the string is scanned as any value and left for Deserialize
+// to decode and report on, as the slow path does.
+func scanTop(b []byte, i int, o *Options, fast bool) (topLevel, int, error) {
+	t := topLevel{dataS: -1, dataE: -1, jarS: -1, jarE: -1}
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return t, i + 1, nil
+	}
+	for {
+		if i >= len(b) || b[i] != '"' {
+			if i >= len(b) {
+				return t, i, syntaxErr(i, "unexpected end of input in object")
+			}
+			return t, i, syntaxErr(i, "expected a string key, found %q", b[i])
+		}
+		kend, kesc, err := scanString(b, i)
+		if err != nil {
+			return t, kend, err
+		}
+		key := b[i:kend]
+		i = skipWS(b, kend)
+		if i >= len(b) || b[i] != ':' {
+			return t, i, syntaxErr(i, "expected ':' after object key")
+		}
+		vs := skipWS(b, i+1)
+		ve := -1
+		switch {
+		case keyIs(key, kesc, "data"):
+			t.dataS = vs
+		case keyIs(key, kesc, "serializedCookieJar"):
+			t.jarS, t.jar = vs, nil
+			if fast && vs < len(b) && b[vs] == '"' {
+				if j, n, err := cookiejar.DecodeQuotedPrefix(b[vs:], o.jarOptions()); err == nil {
+					t.jar, ve = j, vs+n
+				}
+			}
+			t.jarE = ve
+		}
+		if ve < 0 {
+			if ve, err = scanValue(b, vs, 1); err != nil {
+				return t, ve, err
+			}
+		}
+		if t.dataS == vs {
+			t.dataE = ve
+		}
+		if t.jarS == vs {
+			t.jarE = ve
+		}
+		i = skipWS(b, ve)
+		if i >= len(b) {
+			return t, i, syntaxErr(i, "unexpected end of input in object")
+		}
+		switch b[i] {
+		case ',':
+			i = skipWS(b, i+1)
+		case '}':
+			return t, i + 1, nil
+		default:
+			return t, i, syntaxErr(i, "unexpected %q in object", b[i])
+		}
+	}
+}
+
+// deserialize is Deserialize; fast selects the one-pass jar decoding
+// (false gives the reference path the tests compare it with).
+func deserialize(id string, b []byte, o *Options, fast bool) (*Session, error) {
 	if len(b) == 0 {
 		return nil, corrupt("empty input")
 	}
@@ -340,16 +467,8 @@ func Deserialize(id string, b []byte, o *Options) (*Session, error) {
 		}
 		return nil, corrupt("top level is %s, not an object", kindName(b[i]))
 	}
-	dataS, dataE, jarS, jarE := -1, -1, -1, -1
-	end, err := scanObject(b, i, 1, func(key []byte, kesc bool, vs, ve int) error {
-		switch {
-		case keyIs(key, kesc, "data"):
-			dataS, dataE = vs, ve
-		case keyIs(key, kesc, "serializedCookieJar"):
-			jarS, jarE = vs, ve
-		}
-		return nil
-	})
+	top, end, err := scanTop(b, i, o, fast)
+	dataS, dataE, jarS := top.dataS, top.dataE, top.jarS
 	if err != nil {
 		return nil, corrupt("not JSON: %v", err)
 	}
@@ -369,7 +488,7 @@ func Deserialize(id string, b []byte, o *Options) (*Session, error) {
 		return nil, corrupt(`"serializedCookieJar" is %s, not a string holding the jar's JSON`, kindName(b[jarS]))
 	}
 
-	s := &Session{id: id}
+	s := &Session{id: id, fields: make([]field, 0, 8)}
 	var haveCreated, haveLastUsed, haveDict bool
 	data := b[dataS:dataE]
 	_, err = scanObject(data, 0, 1, func(key []byte, kesc bool, vs, ve int) error {
@@ -423,11 +542,14 @@ func Deserialize(id string, b []byte, o *Options) (*Session, error) {
 		s.plainLast.Store(true)
 	}
 
-	jarTok := b[jarS:jarE]
-	jarJSON := unquoteBytes(jarTok, bytes.IndexByte(jarTok, '\\') >= 0)
-	jar, err := cookiejar.Decode(jarJSON, o.jarOptions())
-	if err != nil {
-		return nil, fmt.Errorf("%w: serializedCookieJar: %w", ErrCorrupted, err)
+	jar := top.jar
+	if jar == nil {
+		jarTok := b[jarS:top.jarE]
+		jarJSON := unquoteBytes(jarTok, bytes.IndexByte(jarTok, '\\') >= 0)
+		jar, err = cookiejar.Decode(jarJSON, o.jarOptions())
+		if err != nil {
+			return nil, fmt.Errorf("%w: serializedCookieJar: %w", ErrCorrupted, err)
+		}
 	}
 	s.jar = jar
 	s.jarBase = jar.Version()
@@ -440,16 +562,22 @@ func Deserialize(id string, b []byte, o *Options) (*Session, error) {
 // The output is UTF-8 without BOM or trailing newline, with strings quoted as
 // JavaScript's JSON.stringify quotes them.
 func (s *Session) Serialize() ([]byte, error) {
-	jarJSON, err := s.jar.Encode()
-	if err != nil {
-		return nil, fmt.Errorf("session: encoding the cookie jar: %w", err)
-	}
-	// Every '"' of the jar gains a backslash; other escapes are rare.
-	size := 48 + len(jarJSON) + bytes.Count(jarJSON, []byte{'"'})
+	return s.serialize(true)
+}
+
+// serialize is Serialize. With quotedJar the jar is written straight in
+// its quoted form (cookiejar's AppendEncodeQuoted, one pass); without, it is
+// encoded and then quoted (the reference path the tests compare it with).
+func (s *Session) serialize(quotedJar bool) ([]byte, error) {
+	size := int(s.serSize.Load())
 	s.mu.RLock()
-	defer s.mu.RUnlock()
-	for _, f := range s.fields {
-		size += len(f.key) + len(f.raw) + 20
+	if size == 0 {
+		size = 48 + 300*(s.jar.Len()+1)
+		for _, f := range s.fields {
+			size += len(f.key) + len(f.raw) + 20
+		}
+	} else {
+		size += 64 // room for a little growth since the last time
 	}
 	buf := make([]byte, 0, size)
 	buf = append(buf, `{"data":{`...)
@@ -470,9 +598,21 @@ func (s *Session) Serialize() ([]byte, error) {
 			buf = append(buf, rawNull...)
 		}
 	}
+	s.mu.RUnlock()
 	buf = append(buf, `},"serializedCookieJar":`...)
-	buf = appendQuoteBytes(buf, jarJSON)
+	if quotedJar {
+		buf = s.jar.AppendEncodeQuoted(buf)
+	} else {
+		jarJSON, err := s.jar.Encode()
+		if err != nil {
+			return nil, fmt.Errorf("session: encoding the cookie jar: %w", err)
+		}
+		buf = appendQuoteBytes(buf, jarJSON)
+	}
 	buf = append(buf, '}')
+	if len(buf) <= math.MaxInt32 {
+		s.serSize.Store(int32(len(buf)))
+	}
 	return buf, nil
 }
 

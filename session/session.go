@@ -206,6 +206,8 @@ type Session struct {
 
 	ver  atomic.Uint64 // bumped by every data change and Touch
 	used atomic.Bool   // touched or changed (data) since New; true when loaded
+
+	serSize atomic.Int32 // length of the last Serialize output, to size the next
 }
 
 // New returns a fresh session with the fields the original gives a new

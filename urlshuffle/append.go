@@ -1,6 +1,9 @@
 package urlshuffle
 
-import "unicode/utf8"
+import (
+	"slices"
+	"unicode/utf8"
+)
 
 // AppendShuffle appends the shuffled form of str (exactly what Shuffle
 // returns) to dst and returns the extended buffer. It allocates only when
@@ -32,7 +35,40 @@ func appendShuffle[T text](s *Shuffler, dst []byte, str T) []byte {
 		return append(dst, str...)
 	}
 	dst = append(dst, Marker...)
+	if out, ok := appendWalkASCII(dst, str, &baseIndex, &s.dict); ok {
+		return out
+	}
 	return appendWalk(dst, str, &baseIndex, &s.dict, 1)
+}
+
+// appendWalkASCII is appendWalk (shuffling, dir 1) for ASCII text, where
+// the UTF-16 index of a byte is its offset. It reports false, with dst
+// unchanged, when str is not ASCII.
+func appendWalkASCII[T text](dst []byte, str T, from *[256]int8, to *[size]byte) ([]byte, bool) {
+	n := len(dst)
+	out := slices.Grow(dst, len(str))[:n+len(str)]
+	w := out[n:]
+	for p := 0; p < len(str) && p < len(w); p++ {
+		c := str[p]
+		switch {
+		case c >= utf8.RuneSelf:
+			return dst, false
+		case c == '%' && len(str)-p >= 3:
+			if str[p+1] >= utf8.RuneSelf || str[p+2] >= utf8.RuneSelf {
+				return dst, false
+			}
+			w[p] = c
+			if p+2 < len(w) {
+				w[p+1], w[p+2] = str[p+1], str[p+2]
+			}
+			p += 2
+		case from[c] >= 0:
+			w[p] = to[(int(from[c])+p)&(size-1)]
+		default:
+			w[p] = c
+		}
+	}
+	return out, true
 }
 
 // appendWalk is walk appending to dst; see walk for the algorithm. The two

@@ -36,7 +36,24 @@ type cssScanner struct {
 	base *url.URL
 	acc  []byte // raw bytes of the URL being read
 	dec  []byte // scratch for decoding escapes
+	out  []byte // scratch for the proxified URL
+	bc   baseCache
 }
+
+// reset drops the references of s to a rewrite's data, keeping its
+// buffers (unless they grew large).
+func (s *cssScanner) reset() {
+	s.r.Reset(nil)
+	s.w, s.m, s.base = nil, nil, nil
+	s.bc = baseCache{}
+	if cap(s.acc) > maxPooledBuf || cap(s.dec) > maxPooledBuf || cap(s.out) > maxPooledBuf {
+		s.acc, s.dec, s.out = nil, nil, nil
+	}
+}
+
+var cssScannerPool = sync.Pool{New: func() any {
+	return &cssScanner{r: bufio.NewReaderSize(nil, 4<<10)}
+}}
 
 // RewriteCSS copies a stylesheet from src to dst as a stream, rewriting
 // url(...) (quoted or not) and @import "..." / @import url(...) targets with
@@ -45,26 +62,31 @@ type cssScanner struct {
 // escapes for quotes, backslashes, control characters and '<' '>' (so the
 // result is safe inside an HTML <style> element). Memory use is bounded: a
 // few kilobytes plus the longest URL, up to 64 KiB; longer URLs and data:
-// URIs are streamed through unchanged.
+// URIs are streamed through unchanged. Output is written and flushed as
+// RewriteHTML does.
 func RewriteCSS(dst io.Writer, src io.Reader, m *Mapper, base *url.URL) error {
-	bw := bufio.NewWriterSize(dst, outBufSize)
-	fr := &flushingReader{r: src, w: bw, dst: dst}
-	s := cssScanner{r: bufio.NewReaderSize(fr, 4<<10), w: bw, m: m, base: base}
+	st := getStream(dst, src)
+	defer putStream(st)
+	s := cssScannerPool.Get().(*cssScanner)
+	defer func() {
+		s.reset()
+		cssScannerPool.Put(s)
+	}()
+	s.r.Reset(&st.fr)
+	s.w, s.m, s.base = st.bw, m, base
 	err := s.run()
-	if fr.werr != nil {
-		return fmt.Errorf("rewrite: writing CSS: %w", fr.werr)
+	if werr := st.fr.writeErr(); werr != nil {
+		return fmt.Errorf("rewrite: writing CSS: %w", werr)
 	}
 	if err != nil {
-		_ = bw.Flush()
+		_ = st.bw.Flush()
 		return fmt.Errorf("rewrite: reading CSS: %w", err)
 	}
-	if err := bw.Flush(); err != nil {
+	if err := st.bw.Flush(); err != nil {
 		return fmt.Errorf("rewrite: writing CSS: %w", err)
 	}
 	return nil
 }
-
-var cssReaderPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4<<10) }}
 
 // RewriteCSSString is RewriteCSS for a string held in memory, such as a
 // style attribute. It returns css itself when nothing needed rewriting.
@@ -74,23 +96,41 @@ func RewriteCSSString(css string, m *Mapper, base *url.URL) string {
 	}
 	var out bytes.Buffer
 	out.Grow(len(css) + 64)
-	rewriteCSSInto(&out, strings.NewReader(css), m, base)
+	s := cssScannerPool.Get().(*cssScanner)
+	s.r.Reset(strings.NewReader(css))
+	s.w, s.m, s.base = &out, m, base
+	_ = s.run() // in-memory readers and writers do not fail
+	s.reset()
+	cssScannerPool.Put(s)
 	return out.String()
 }
 
-// rewriteCSSInto rewrites CSS from an in-memory reader into w.
-func rewriteCSSInto(w cssOut, r io.Reader, m *Mapper, base *url.URL) {
-	br := cssReaderPool.Get().(*bufio.Reader)
-	br.Reset(r)
-	s := cssScanner{r: br, w: w, m: m, base: base}
-	_ = s.run() // in-memory readers and writers do not fail
-	br.Reset(nil)
-	cssReaderPool.Put(br)
+// appendWriter is a cssOut appending to a byte slice.
+type appendWriter struct{ b []byte }
+
+func (w *appendWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
+}
+
+func (w *appendWriter) WriteString(s string) (int, error) {
+	w.b = append(w.b, s...)
+	return len(s), nil
+}
+
+func (w *appendWriter) WriteByte(c byte) error {
+	w.b = append(w.b, c)
+	return nil
 }
 
 // mayHaveCSSURL reports whether css may contain a url( or @import token.
-func mayHaveCSSURL(css string) bool {
-	return strings.IndexByte(css, '(') >= 0 || strings.IndexByte(css, '@') >= 0
+func mayHaveCSSURL[T text](css T) bool {
+	for i := 0; i < len(css); i++ {
+		if css[i] == '(' || css[i] == '@' {
+			return true
+		}
+	}
+	return false
 }
 
 // isCSSSpecial reports the bytes at which the scanner's normal state must
@@ -186,7 +226,7 @@ func (s *cssScanner) run() error {
 		case '@':
 			_ = s.w.WriteByte(c)
 			prevIdent = false
-			if p, _ := s.r.Peek(7); len(p) >= 6 && strings.EqualFold(string(p[:6]), "import") && (len(p) == 6 || !isIdentByte(p[6])) {
+			if p, _ := s.r.Peek(7); len(p) >= 6 && asciiEqualFold(p[:6], "import") && (len(p) == 6 || !isIdentByte(p[6])) {
 				_, _ = s.w.Write(p[:6])
 				_, _ = s.r.Discard(6)
 				if err := s.importRule(); err != nil {
@@ -299,6 +339,9 @@ func (s *cssScanner) urlFunc() error {
 func (s *cssScanner) quotedURL(q byte) error {
 	s.acc = s.acc[:0]
 	for {
+		if done, err := s.bulkURL(q); done {
+			return err
+		}
 		c, err := s.r.ReadByte()
 		if err != nil {
 			// Unterminated at EOF: copy as is.
@@ -340,6 +383,9 @@ func (s *cssScanner) quotedURL(q byte) error {
 func (s *cssScanner) unquotedURL() error {
 	s.acc = s.acc[:0]
 	for {
+		if done, err := s.bulkURL(0); done {
+			return err
+		}
 		p, err := s.r.Peek(1)
 		if len(p) == 0 {
 			_, _ = s.w.Write(s.acc)
@@ -374,6 +420,55 @@ func (s *cssScanner) unquotedURL() error {
 	}
 }
 
+// bulkURL moves the run of buffered bytes that cannot end or escape the
+// URL being read (quoted with q, or unquoted when q is 0) to s.acc in one
+// go: the byte-by-byte loops of quotedURL and unquotedURL would append them
+// one at a time with nothing else to do. It stops short of maxCSSURL bytes.
+// When the run makes s.acc a data: URI, which the byte loops stream
+// through, it copies the URL through as they would and reports done; err
+// is then their result.
+func (s *cssScanner) bulkURL(q byte) (done bool, err error) {
+	n := s.r.Buffered()
+	if n == 0 || len(s.acc) >= maxCSSURL {
+		return false, nil
+	}
+	buf, _ := s.r.Peek(n)
+	j, lim := 0, min(len(buf), maxCSSURL-len(s.acc))
+	for j < lim && isPlainURLByte(buf[j], q) {
+		j++
+	}
+	if j == 0 {
+		return false, nil
+	}
+	before := len(s.acc)
+	s.acc = append(s.acc, buf[:j]...)
+	_, _ = s.r.Discard(j)
+	if before < 5 && len(s.acc) >= 5 && asciiEqualFold(s.acc[:5], "data:") {
+		if q != 0 {
+			_ = s.w.WriteByte(q)
+			_, _ = s.w.Write(s.acc)
+			s.acc = s.acc[:0]
+			return true, s.copyString(q)
+		}
+		_, _ = s.w.Write(s.acc)
+		s.acc = s.acc[:0]
+		return true, s.copyUntilParen()
+	}
+	return false, nil
+}
+
+// isPlainURLByte reports whether c, inside a URL quoted with q (or an
+// unquoted one when q is 0), is an ordinary byte of the URL.
+func isPlainURLByte(c, q byte) bool {
+	if c == '\\' {
+		return false
+	}
+	if q != 0 {
+		return c != q && c != '\n'
+	}
+	return c > ' ' && c != 0x7f && c != ')' && c != '"' && c != '\'' && c != '(' && !isCSSSpace(c)
+}
+
 // copyUntilParen copies bytes (honouring escapes) through the next ')'.
 func (s *cssScanner) copyUntilParen() error {
 	for {
@@ -396,22 +491,21 @@ func (s *cssScanner) copyUntilParen() error {
 // passThrough reports whether the URL being read should be streamed through
 // unchanged rather than held: a data: URI, or one longer than maxCSSURL.
 func (s *cssScanner) passThrough() bool {
-	return len(s.acc) == 5 && strings.EqualFold(string(s.acc), "data:") || len(s.acc) > maxCSSURL
+	return len(s.acc) == 5 && asciiEqualFold(s.acc, "data:") || len(s.acc) > maxCSSURL
 }
 
 // writeURL writes the raw URL text raw (quoted with q, or unquoted when q is
 // 0), rewritten with Proxify; unchanged URLs keep their original bytes.
 func (s *cssScanner) writeURL(q byte, raw []byte) {
 	s.dec = cssUnescape(s.dec[:0], raw, q != 0)
-	ref := string(s.dec)
-	out := s.m.Proxify(s.base, ref)
+	s.out = appendProxify(s.m, s.out[:0], s.bc.get(s.base), s.dec)
 	if q != 0 {
 		_ = s.w.WriteByte(q)
 	}
-	if out == ref {
+	if bytes.Equal(s.out, s.dec) {
 		_, _ = s.w.Write(raw)
 	} else {
-		cssEscape(s.w, out, q)
+		cssEscape(s.w, s.out, q)
 	}
 	if q != 0 {
 		_ = s.w.WriteByte(q)
@@ -487,7 +581,7 @@ const hexDigits = "0123456789abcdef"
 
 // cssEscape writes s as the inside of a CSS string quoted with q, or of an
 // unquoted url(...) when q is 0.
-func cssEscape(w cssOut, s string, q byte) {
+func cssEscape(w cssOut, s []byte, q byte) {
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -505,7 +599,7 @@ func cssEscape(w cssOut, s string, q byte) {
 		if !esc {
 			continue
 		}
-		_, _ = w.WriteString(s[start:i])
+		_, _ = w.Write(s[start:i])
 		start = i + 1
 		_ = w.WriteByte('\\')
 		if c == '\\' || c == q {
@@ -518,5 +612,5 @@ func cssEscape(w cssOut, s string, q byte) {
 		_ = w.WriteByte(hexDigits[c&0xf])
 		_ = w.WriteByte(' ')
 	}
-	_, _ = w.WriteString(s[start:])
+	_, _ = w.Write(s[start:])
 }

@@ -62,8 +62,66 @@ var urlClass = func() (t [256]uint8) {
 	return t
 }()
 
-// appendProxify appends m.Proxify(base, string(ref)) to dst.
-func appendProxify[T text](m *Mapper, dst []byte, base *url.URL, ref T) []byte {
+// baseInfo is a base URL with what the fast path needs of it, worked out
+// once per base rather than once per URL.
+type baseInfo struct {
+	u      *url.URL // nil: no base
+	simple bool     // the fast path can resolve against u
+	scheme string   // the upstream scheme of resolved URLs ("http", "https")
+	ws     bool     // resolved URLs are ws or wss
+	host   string
+	path   string // u's escaped path
+}
+
+// newBaseInfo returns the baseInfo of u, which may be nil.
+func newBaseInfo(u *url.URL) baseInfo {
+	b := baseInfo{u: u}
+	if u == nil {
+		return b
+	}
+	switch u.Scheme {
+	case "http", "https":
+		b.scheme = u.Scheme
+	case "ws":
+		b.scheme, b.ws = "http", true
+	case "wss":
+		b.scheme, b.ws = "https", true
+	default:
+		return b
+	}
+	if u.Opaque != "" || u.User != nil || !validHost(u.Host) {
+		return b
+	}
+	b.host, b.path = u.Host, u.EscapedPath()
+	b.simple = validPath(b.path)
+	return b
+}
+
+// queryEscape tells the bytes escapeUpstream escapes in a query.
+var queryEscape = func() (t [256]bool) {
+	for c := range t {
+		t[c] = needsEscape(byte(c), true)
+	}
+	return t
+}()
+
+// baseCache holds the baseInfo of the last base URL asked for. Base URLs
+// are not modified once in use, so the pointer identifies them.
+type baseCache struct {
+	bi    baseInfo
+	valid bool
+}
+
+// get returns the baseInfo of u.
+func (c *baseCache) get(u *url.URL) *baseInfo {
+	if !c.valid || c.bi.u != u {
+		c.bi, c.valid = newBaseInfo(u), true
+	}
+	return &c.bi
+}
+
+// appendProxify appends m.Proxify(base.u, string(ref)) to dst.
+func appendProxify[T text](m *Mapper, dst []byte, base *baseInfo, ref T) []byte {
 	i, j := 0, len(ref)
 	for i < j && isHTMLSpace(ref[i]) {
 		i++
@@ -82,12 +140,12 @@ func appendProxify[T text](m *Mapper, dst []byte, base *url.URL, ref T) []byte {
 	case fastKeep:
 		return append(dst, ref...)
 	}
-	return append(dst, m.proxifySlow(base, string(ref))...)
+	return append(dst, m.proxifySlow(base.u, string(ref))...)
 }
 
 // proxifyFast handles the trimmed, non-empty ref s not starting with '#'.
 // It returns fastUnknown (and dst unchanged) when s needs net/url.
-func proxifyFast[T text](m *Mapper, dst []byte, base *url.URL, s T) ([]byte, fastResult) {
+func proxifyFast[T text](m *Mapper, dst []byte, base *baseInfo, s T) ([]byte, fastResult) {
 	// Split "main#frag" and "path?query"; refuse control characters
 	// (net/url rejects them; tabs and newlines are removed by the slow
 	// path) and fragments that net/url would re-escape.
@@ -160,20 +218,13 @@ func proxifyFast[T text](m *Mapper, dst []byte, base *url.URL, s T) ([]byte, fas
 		}
 		hostT, hostFromRef, refPath = h, true, p
 	} else {
-		if base == nil {
+		if base.u == nil {
 			return dst, fastKeep // relative without a base: unchanged
 		}
-		if !simpleBase(base) {
+		if !base.simple {
 			return dst, fastUnknown
 		}
-		switch base.Scheme {
-		case "http", "https":
-			scheme = base.Scheme
-		case "ws":
-			scheme, wsOrigin = "http", true
-		case "wss":
-			scheme, wsOrigin = "https", true
-		}
+		scheme, wsOrigin = base.scheme, base.ws
 		switch {
 		case len(pathPart) >= 2 && pathPart[0] == '/' && pathPart[1] == '/':
 			// A network-path reference: its own host, the base's scheme.
@@ -186,11 +237,7 @@ func proxifyFast[T text](m *Mapper, dst []byte, base *url.URL, s T) ([]byte, fas
 			}
 			hostT, hostFromRef, refPath, resolve = h, true, p, true
 		default:
-			host = base.Host
-			basePath = base.EscapedPath()
-			if !validPath(basePath) {
-				return dst, fastUnknown
-			}
+			host, basePath = base.host, base.path
 			if len(pathPart) > 0 && pathPart[0] != '/' {
 				// A relative path: its first segment may not hold a colon.
 				for i := 0; i < len(pathPart) && pathPart[i] != '/'; i++ {
@@ -279,7 +326,7 @@ func (p *upstreamParts[T]) appendTo(up []byte) []byte {
 		up = append(up, '?')
 		for i := p.query; i < len(p.beforeHash); i++ {
 			c := p.beforeHash[i]
-			if needsEscape(c, true) {
+			if queryEscape[c] {
 				up = append(up, '%', upperHex[c>>4], upperHex[c&0xf])
 			} else {
 				up = append(up, c)
@@ -471,18 +518,6 @@ func validHost(h string) bool {
 	return ok && p == ""
 }
 
-// simpleBase reports whether the fast path can resolve against base: an
-// http, https, ws or wss URL with a plain host and no userinfo, whose
-// escaped path net/url keeps as it is (checked by the caller).
-func simpleBase(base *url.URL) bool {
-	switch base.Scheme {
-	case "http", "https", "ws", "wss":
-	default:
-		return false
-	}
-	return base.Opaque == "" && base.User == nil && validHost(base.Host)
-}
-
 func lastSlash(s string) int {
 	for i := len(s) - 1; i >= 0; i-- {
 		if s[i] == '/' {
@@ -500,6 +535,13 @@ func lastSlash(s string) int {
 func appendDotsRemoved(dst, full []byte) []byte {
 	if len(full) == 0 {
 		return dst
+	}
+	if !hasDotSegment(full) {
+		// Nothing to remove: the result is full with a leading '/'.
+		if full[0] != '/' {
+			dst = append(dst, '/')
+		}
+		return append(dst, full...)
 	}
 	root := len(dst) // dst[root] is the leading '/'
 	dst = append(dst, '/')
@@ -535,3 +577,20 @@ func appendDotsRemoved(dst, full []byte) []byte {
 }
 
 var slash = []byte{'/'}
+
+// hasDotSegment reports whether the path p has a "." or ".." segment.
+func hasDotSegment(p []byte) bool {
+	for i := 0; i < len(p); i++ {
+		if p[i] != '.' || i > 0 && p[i-1] != '/' {
+			continue
+		}
+		j := i + 1
+		if j < len(p) && p[j] == '.' {
+			j++
+		}
+		if j == len(p) || p[j] == '/' {
+			return true
+		}
+	}
+	return false
+}

@@ -133,10 +133,11 @@ func TestProxifyFastMatchesReference(t *testing.T) {
 				if got := m.Proxify(base, ref); got != want {
 					t.Errorf("origin %q, base %v: Proxify(%q) = %q, want %q", m.ProxyOrigin, base, ref, got, want)
 				}
-				if got := string(appendProxify(m, []byte("x"), base, []byte(ref))); got != "x"+want {
+				bi := newBaseInfo(base)
+				if got := string(appendProxify(m, []byte("x"), &bi, []byte(ref))); got != "x"+want {
 					t.Errorf("origin %q, base %v: appendProxify(%q) = %q, want %q", m.ProxyOrigin, base, ref, got, "x"+want)
 				}
-				if _, res := proxifyFast(m, nil, base, strings.Trim(ref, asciiWhitespace)); res != fastUnknown {
+				if _, res := proxifyFast(m, nil, &bi, strings.Trim(ref, asciiWhitespace)); res != fastUnknown {
 					fast++
 				}
 			}
@@ -150,15 +151,15 @@ func TestProxifyFastMatchesReference(t *testing.T) {
 
 // TestProxifyFastNoAllocs checks that the common cases do not allocate.
 func TestProxifyFastNoAllocs(t *testing.T) {
-	base := mustURL(t, "https://example.com/dir/page.html")
+	base := newBaseInfo(mustURL(t, "https://example.com/dir/page.html"))
 	for _, m := range []*Mapper{plainMapper(), shufflingMapper(t)} {
 		buf := make([]byte, 0, 1024)
 		for _, ref := range []string{"../img/photo.jpg?size=large&v=3", "https://cdn.example.net/t.jpg", "/a/b#c", "//h/x", "?q", "x/y"} {
-			if n := testing.AllocsPerRun(50, func() { buf = appendProxify(m, buf[:0], base, ref) }); n != 0 {
+			if n := testing.AllocsPerRun(50, func() { buf = appendProxify(m, buf[:0], &base, ref) }); n != 0 {
 				t.Errorf("shuffled=%v: appendProxify(%q) allocates %.1f times", m.Shuffler != nil, ref, n)
 			}
 			b := []byte(ref)
-			if n := testing.AllocsPerRun(50, func() { buf = appendProxify(m, buf[:0], base, b) }); n != 0 {
+			if n := testing.AllocsPerRun(50, func() { buf = appendProxify(m, buf[:0], &base, b) }); n != 0 {
 				t.Errorf("shuffled=%v: appendProxify([]byte %q) allocates %.1f times", m.Shuffler != nil, ref, n)
 			}
 		}
@@ -178,8 +179,28 @@ func FuzzProxifyFast(f *testing.F) {
 		if got := m.Proxify(base, ref); got != want {
 			t.Fatalf("origin %q, base %v: Proxify(%q) = %q, want %q", m.ProxyOrigin, base, ref, got, want)
 		}
-		if got := string(appendProxify(m, nil, base, []byte(ref))); got != want {
+		bi := newBaseInfo(base)
+		if got := string(appendProxify(m, nil, &bi, []byte(ref))); got != want {
 			t.Fatalf("origin %q, base %v: appendProxify(%q) = %q, want %q", m.ProxyOrigin, base, ref, got, want)
 		}
 	})
+}
+
+func BenchmarkAppendProxify(b *testing.B) {
+	base := newBaseInfo(mustURL(b, "https://example.com/dir/page.html"))
+	for _, bc := range []struct {
+		name string
+		m    *Mapper
+	}{{"plain", plainMapper()}, {"shuffled", shufflingMapper(b)}} {
+		for _, ref := range []string{"../img/photo.jpg?size=large&v=3", "https://cdn.example.net/t.jpg"} {
+			b.Run(bc.name+"/"+strings.SplitN(ref, "/", 2)[0], func(b *testing.B) {
+				buf := make([]byte, 0, 512)
+				r := []byte(ref)
+				b.ReportAllocs()
+				for b.Loop() {
+					buf = appendProxify(bc.m, buf[:0], &base, r)
+				}
+			})
+		}
+	}
 }

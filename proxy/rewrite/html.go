@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/url"
 	"strings"
+	"sync"
 
 	"golang.org/x/net/html"
 )
@@ -28,11 +29,14 @@ type HTMLOptions struct {
 // ErrTokenTooLarge reports an HTML token larger than HTMLOptions.MaxTokenBytes.
 var ErrTokenTooLarge = errors.New("rewrite: HTML token too large")
 
-// urlAttrs are the attributes whose whole value is one URL.
-var urlAttrs = map[string]bool{
-	"href": true, "src": true, "action": true, "formaction": true,
-	"poster": true, "background": true, "cite": true, "longdesc": true,
-	"manifest": true, "icon": true, "xlink:href": true,
+// isURLAttr reports whether the attribute k's whole value is one URL.
+func isURLAttr(k string) bool {
+	switch k {
+	case "href", "src", "action", "formaction", "poster", "background", "cite",
+		"longdesc", "manifest", "icon", "xlink:href":
+		return true
+	}
+	return false
 }
 
 // RewriteHTML copies an HTML document from src to dst as a stream, rewriting
@@ -59,41 +63,47 @@ var urlAttrs = map[string]bool{
 // names and double-quoted values, its tag name keeping its case. A tag cut
 // off by the end of the input is dropped, as browsers do.
 //
-// Output is written as soon as it is produced: before each read from src,
-// everything rewritten so far is written to dst, and dst is flushed when it
-// is an http.Flusher or has a Flush() error method.
+// Output is written in large pieces: when more than 32 KiB of output is
+// waiting before a read from src, and when output has waited about 5 ms (a
+// slow source), the output is written to dst and dst is flushed if it is an
+// http.Flusher or has a Flush() error method; the rest is written at the
+// end (dst is not flushed then).
 func RewriteHTML(dst io.Writer, src io.Reader, opts HTMLOptions) error {
 	if opts.Mapper == nil {
 		return errors.New("rewrite: RewriteHTML: HTMLOptions.Mapper is nil")
 	}
-	bw := bufio.NewWriterSize(dst, outBufSize)
-	fr := &flushingReader{r: src, w: bw, dst: dst}
-	h := htmlRewriter{opts: opts, w: bw, base: opts.Base, z: html.NewTokenizer(fr)}
+	st := getStream(dst, src)
+	defer putStream(st)
+	h := htmlRewriterPool.Get().(*htmlRewriter)
+	defer h.release()
+	h.opts, h.w, h.base = opts, st.bw, opts.Base
+	h.z = html.NewTokenizer(&st.fr)
 	if opts.MaxTokenBytes > 0 {
 		h.z.SetMaxBuf(opts.MaxTokenBytes)
 	}
 	err := h.run()
-	if fr.werr != nil {
-		return fmt.Errorf("rewrite: writing HTML: %w", fr.werr)
+	if werr := st.fr.writeErr(); werr != nil {
+		return fmt.Errorf("rewrite: writing HTML: %w", werr)
 	}
 	if err != nil {
-		_ = bw.Flush()
+		_ = st.bw.Flush()
 		if errors.Is(err, html.ErrBufferExceeded) {
 			return fmt.Errorf("%w (limit %d bytes)", ErrTokenTooLarge, opts.MaxTokenBytes)
 		}
 		return fmt.Errorf("rewrite: reading HTML: %w", err)
 	}
-	if err := bw.Flush(); err != nil {
+	if err := st.bw.Flush(); err != nil {
 		return fmt.Errorf("rewrite: writing HTML: %w", err)
 	}
 	return nil
 }
 
 type attr struct {
-	key, val []byte // from TagAttr (lower-case key, unescaped value)
-	newVal   string // replacement value when changed
-	changed  bool
-	drop     bool
+	key, val []byte // lower-case key, unescaped value
+	// The new value is vals[newStart:newEnd] when changed.
+	newStart, newEnd int
+	changed          bool
+	drop             bool
 }
 
 type htmlRewriter struct {
@@ -106,7 +116,32 @@ type htmlRewriter struct {
 	sawAny   bool   // some token was read: an empty document gets no injection
 	rawText  string // element whose raw text is the next text token ("style", "script", ...)
 	raw      []byte // copy of the current tag's raw bytes
+	dec      []byte // unescaped attribute values, when they differ from the raw bytes
+	vals     []byte // new attribute values
 	attrs    []attr
+	css      cssScanner   // for style attributes and <style> elements
+	cssSrc   bytes.Reader // the CSS text css reads
+	cssOut   appendWriter // the output of style attributes
+	bc       baseCache
+}
+
+var htmlRewriterPool = sync.Pool{New: func() any {
+	return &htmlRewriter{css: cssScanner{r: bufio.NewReaderSize(nil, 4<<10)}}
+}}
+
+// maxPooledBuf bounds the scratch buffers kept by a pooled rewriter.
+const maxPooledBuf = 64 << 10
+
+// release returns h to the pool, dropping references to the request's data.
+func (h *htmlRewriter) release() {
+	css, raw, dec, vals, attrs := h.css, h.raw[:0], h.dec[:0], h.vals[:0], h.attrs[:0]
+	if cap(raw) > maxPooledBuf || cap(dec) > maxPooledBuf || cap(vals) > maxPooledBuf {
+		raw, dec, vals = nil, nil, nil
+	}
+	clear(attrs[:cap(attrs)])
+	css.reset()
+	*h = htmlRewriter{raw: raw, dec: dec, vals: vals, attrs: attrs, css: css}
+	htmlRewriterPool.Put(h)
 }
 
 // rawTextElements are the elements whose content the tokenizer returns as
@@ -137,7 +172,7 @@ func (h *htmlRewriter) run() error {
 			raw := h.z.Raw()
 			switch {
 			case rawText == "style":
-				rewriteCSSInto(h.w, bytes.NewReader(raw), h.opts.Mapper, h.base)
+				h.rewriteCSS(h.w, raw)
 				continue
 			case rawText != "":
 			case !h.injected:
@@ -147,7 +182,7 @@ func (h *htmlRewriter) run() error {
 				if bytes.HasPrefix(raw, bom) {
 					i = len(bom)
 				}
-				for i < len(raw) && strings.IndexByte(asciiWhitespace, raw[i]) >= 0 {
+				for i < len(raw) && isHTMLSpace(raw[i]) {
 					i++
 				}
 				if i < len(raw) {
@@ -168,6 +203,15 @@ func (h *htmlRewriter) run() error {
 	}
 }
 
+// rewriteCSS rewrites the CSS text css (a style element or attribute) into w.
+func (h *htmlRewriter) rewriteCSS(w cssOut, css []byte) {
+	h.cssSrc.Reset(css)
+	h.css.r.Reset(&h.cssSrc)
+	h.css.w, h.css.m, h.css.base = w, h.opts.Mapper, h.base
+	_ = h.css.run() // in-memory readers and writers do not fail
+	h.css.w = nil
+}
+
 var bom = []byte("\xef\xbb\xbf")
 
 // inject writes the injected stylesheets and scripts once, preceded by a
@@ -185,50 +229,56 @@ func (h *htmlRewriter) inject(withHead bool) {
 	}
 	for _, s := range h.opts.Styles {
 		_, _ = h.w.WriteString(`<link rel="stylesheet" href="`)
-		writeAttrEscaped(h.w, h.injectURL(s))
+		h.writeInjectURL(s)
 		_, _ = h.w.WriteString(`">`)
 	}
 	for _, s := range h.opts.Scripts {
 		_, _ = h.w.WriteString(`<script src="`)
-		writeAttrEscaped(h.w, h.injectURL(s))
+		h.writeInjectURL(s)
 		_, _ = h.w.WriteString(`"></script>`)
 	}
 }
 
-// injectURL resolves an injected resource's URL: a path is relative to the
-// proxy origin.
-func (h *htmlRewriter) injectURL(s string) string {
+// writeInjectURL writes an injected resource's URL, escaped for an
+// attribute: a path is relative to the proxy origin.
+func (h *htmlRewriter) writeInjectURL(s string) {
 	if strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "//") {
-		return h.opts.Mapper.ProxyOrigin + s
+		writeAttrEscaped(h.w, h.opts.Mapper.ProxyOrigin)
 	}
-	return s
+	writeAttrEscaped(h.w, s)
 }
 
 func (h *htmlRewriter) startTag(tt html.TokenType) {
-	h.raw = append(h.raw[:0], h.z.Raw()...) // TagName lower-cases the name in the buffer, in place
-	nameB, more := h.z.TagName()
-	name := tagName(nameB)
-	// The name's length in the raw bytes, which can differ from len(nameB)
-	// (a NUL becomes U+FFFD).
+	h.raw = append(h.raw[:0], h.z.Raw()...)
+	// The name as the tokenizer reads it: up to a space, '/' or '>'.
 	rawNameLen := 0
 	for 1+rawNameLen < len(h.raw) && !isHTMLSpace(h.raw[1+rawNameLen]) && h.raw[1+rawNameLen] != '/' && h.raw[1+rawNameLen] != '>' {
 		rawNameLen++
 	}
-	if rawTextElements[name] { // self-closing or not, as the tokenizer does
+	name := tagName(h.raw[1 : 1+rawNameLen])
+	if name != "" && rawTextElements[name] { // self-closing or not, as the tokenizer does
 		h.rawText = name
 	}
 	h.attrs = h.attrs[:0]
+	h.vals = h.vals[:0]
 	if name == "" && !mayHaveURLAttr(h.raw[1+rawNameLen:]) {
-		// No attribute of interest: skip TagAttr, which copies every key
-		// and value.
+		// No attribute of interest: skip the attributes.
 		h.inject(true)
 		_, _ = h.w.Write(h.raw)
 		return
 	}
-	for more {
-		var k, v []byte
-		k, v, more = h.z.TagAttr()
-		h.attrs = append(h.attrs, attr{key: k, val: v})
+	if !h.scanAttrs(h.raw[1+rawNameLen:]) {
+		// A case scanAttrs leaves to the tokenizer (NUL bytes, carriage
+		// returns, uncommon character references).
+		h.attrs = h.attrs[:0]
+		for more := true; more; {
+			var k, v []byte
+			k, v, more = h.z.TagAttr()
+			if k == nil && v == nil && !more {
+				break
+			}
+			h.attrs = append(h.attrs, attr{key: k, val: v})
+		}
 	}
 	switch name {
 	case "html":
@@ -259,14 +309,14 @@ func (h *htmlRewriter) startTag(tt html.TokenType) {
 		case equiv == "refresh":
 			for i := range h.attrs {
 				if a := &h.attrs[i]; string(a.key) == "content" {
-					changed = h.set(a, rewriteRefresh(string(a.val), h.proxify)) || changed
+					changed = h.setString(a, rewriteRefresh(string(a.val), h.proxify)) || changed
 				}
 			}
 		case mname == "referrer":
 			for i := range h.attrs {
 				if a := &h.attrs[i]; string(a.key) == "content" {
 					if p, ok := fixReferrerPolicy(string(a.val)); ok {
-						changed = h.set(a, p) || changed
+						changed = h.setString(a, p) || changed
 					}
 				}
 			}
@@ -277,10 +327,9 @@ func (h *htmlRewriter) startTag(tt html.TokenType) {
 			if string(a.key) != "href" {
 				continue
 			}
-			v := string(a.val)
 			if !h.baseSeen {
 				h.baseSeen = true
-				if u, err := url.Parse(strings.Trim(v, asciiWhitespace)); err == nil {
+				if u, err := url.Parse(strings.Trim(string(a.val), asciiWhitespace)); err == nil {
 					if h.base != nil {
 						u = h.base.ResolveReference(u)
 					}
@@ -291,7 +340,9 @@ func (h *htmlRewriter) startTag(tt html.TokenType) {
 					}(u)
 				}
 			}
-			changed = h.set(a, h.proxify(v)) || changed
+			start := len(h.vals)
+			h.vals = appendProxify(h.opts.Mapper, h.vals, h.bc.get(h.base), a.val)
+			changed = h.finish(a, start) || changed
 		}
 	}
 	for i := range h.attrs {
@@ -300,21 +351,28 @@ func (h *htmlRewriter) startTag(tt html.TokenType) {
 			continue
 		}
 		k := string(a.key) // the compiler does not allocate for map lookups and switches
+		start := len(h.vals)
 		switch {
 		case k == "integrity":
 			a.drop, changed = true, true
-		case urlAttrs[k] && name != "base":
-			changed = h.set(a, h.proxify(string(a.val))) || changed
-		case k == "data" && name == "object":
-			changed = h.set(a, h.proxify(string(a.val))) || changed
+			continue
+		case isURLAttr(k) && name != "base", k == "data" && name == "object":
+			h.vals = appendProxify(h.opts.Mapper, h.vals, h.bc.get(h.base), a.val)
 		case k == "srcset" || k == "imagesrcset":
-			changed = h.set(a, rewriteSrcset(string(a.val), h.proxify)) || changed
+			h.vals = h.appendSrcset(h.vals, a.val)
 		case k == "ping":
-			changed = h.set(a, rewriteSpaceList(string(a.val), h.proxify)) || changed
+			h.vals = h.appendSpaceList(h.vals, a.val)
 		case k == "style":
-			v := string(a.val)
-			changed = h.set(a, RewriteCSSString(v, h.opts.Mapper, h.base)) || changed
+			if !mayHaveCSSURL(a.val) {
+				continue
+			}
+			h.cssOut.b = h.vals
+			h.rewriteCSS(&h.cssOut, a.val)
+			h.vals, h.cssOut.b = h.cssOut.b, nil
+		default:
+			continue
 		}
+		changed = h.finish(a, start) || changed
 	}
 	if !changed {
 		_, _ = h.w.Write(h.raw)
@@ -323,9 +381,233 @@ func (h *htmlRewriter) startTag(tt html.TokenType) {
 	h.writeTag(rawNameLen, tt == html.SelfClosingTagToken)
 }
 
-// tagName returns the lower-case tag name as a string, without allocating
-// for the names the rewriter cares about.
-func tagName(b []byte) string {
+// scanAttrs reads the attributes of the current start tag from its raw
+// bytes b (what follows the tag name), as the tokenizer does, into h.attrs:
+// lower-case keys, unescaped values, the first of duplicate keys. It
+// reports false, leaving the work to the tokenizer's TagAttr, when a key or
+// value holds a NUL byte or a carriage return, or a value holds a character
+// reference other than &amp; &quot; &lt; &gt; &apos; and numeric
+// references to printable ASCII. Keys and values point into b, or into h.dec
+// when they had to be lower-cased or unescaped; all stay valid until the
+// next tag.
+func (h *htmlRewriter) scanAttrs(b []byte) bool {
+	// Decoded values are never longer than the raw ones: reserve room for
+	// all of them so that h.dec never moves while attrs point into it.
+	if cap(h.dec) < len(b) {
+		h.dec = make([]byte, 0, len(b)+len(b)/2)
+	}
+	h.dec = h.dec[:0]
+	i := skipSpace(b, 0)
+	for i < len(b) && b[i] != '>' {
+		// The key: up to a space, '/', '>' or a '=' that is not its first
+		// byte.
+		ks := i
+		i++
+		for i < len(b) {
+			c := b[i]
+			if isHTMLSpace(c) || c == '/' || c == '>' || c == '=' {
+				break
+			}
+			i++
+		}
+		if b[ks] == '/' {
+			i = ks // "/" is no key: it is consumed as the value part below
+		}
+		key := b[ks:i]
+		var val []byte
+		// The value: after optional spaces, "=" and optional spaces.
+		j := skipSpace(b, i)
+		switch {
+		case j < len(b) && b[j] == '/':
+			i = j + 1
+		case j < len(b) && b[j] == '=':
+			j = skipSpace(b, j+1)
+			if j >= len(b) || b[j] == '>' {
+				i = j
+				break
+			}
+			if q := b[j]; q == '"' || q == '\'' {
+				e := bytes.IndexByte(b[j+1:], q)
+				if e < 0 {
+					return false // the tokenizer never returns such a tag
+				}
+				val, i = b[j+1:j+1+e], j+2+e
+			} else {
+				e := j
+				for e < len(b) && !isHTMLSpace(b[e]) && b[e] != '>' {
+					e++
+				}
+				val, i = b[j:e], e
+			}
+		default:
+			i = j
+		}
+		i = skipSpace(b, i)
+		if len(key) == 0 {
+			continue
+		}
+		upper := false
+		for _, c := range key {
+			switch {
+			case c == 0 || c == '\r':
+				return false
+			case 'A' <= c && c <= 'Z':
+				upper = true
+			}
+		}
+		if upper {
+			// Lower-cased into h.dec: h.raw is written out unchanged when
+			// no attribute changes.
+			start := len(h.dec)
+			for _, c := range key {
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				h.dec = append(h.dec, c)
+			}
+			key = h.dec[start:len(h.dec):len(h.dec)]
+		}
+		if h.hasAttr(key) {
+			continue
+		}
+		if bytes.IndexByte(val, '&') >= 0 || bytes.IndexByte(val, 0) >= 0 || bytes.IndexByte(val, '\r') >= 0 {
+			start := len(h.dec)
+			var ok bool
+			if h.dec, ok = appendUnescaped(h.dec, val); !ok {
+				return false
+			}
+			val = h.dec[start:len(h.dec):len(h.dec)]
+		}
+		h.attrs = append(h.attrs, attr{key: key, val: val})
+	}
+	return true
+}
+
+// hasAttr reports whether h.attrs holds key.
+func (h *htmlRewriter) hasAttr(key []byte) bool {
+	for i := range h.attrs {
+		if bytes.Equal(h.attrs[i].key, key) {
+			return true
+		}
+	}
+	return false
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && isHTMLSpace(b[i]) {
+		i++
+	}
+	return i
+}
+
+// appendUnescaped appends the attribute value v with its character
+// references resolved to dst. It reports false for what only the tokenizer
+// resolves exactly: NUL bytes, carriage returns, named references other
+// than amp, quot, lt, gt and apos with their semicolon, and numeric
+// references to anything but printable ASCII.
+func appendUnescaped(dst, v []byte) ([]byte, bool) {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c == 0 || c == '\r' {
+			return dst, false
+		}
+		if c != '&' {
+			dst = append(dst, c)
+			continue
+		}
+		rest := v[i+1:]
+		if len(rest) == 0 || !isAlnum(rest[0]) && rest[0] != '#' {
+			dst = append(dst, '&') // not a reference
+			continue
+		}
+		if rest[0] == '#' {
+			r, n, ok := numericRef(rest[1:])
+			if !ok {
+				return dst, false
+			}
+			dst = append(dst, r)
+			i += 1 + n
+			continue
+		}
+		var r byte
+		var n int
+		for _, e := range namedRefs {
+			if len(rest) >= len(e.name) && string(rest[:len(e.name)]) == e.name {
+				r, n = e.r, len(e.name)
+				break
+			}
+		}
+		if n == 0 {
+			return dst, false
+		}
+		dst = append(dst, r)
+		i += n
+	}
+	return dst, true
+}
+
+// namedRefs are the character references appendUnescaped resolves. Each
+// ends with its semicolon, so the longest-match and no-semicolon rules of
+// HTML cannot apply.
+var namedRefs = [...]struct {
+	name string
+	r    byte
+}{{"amp;", '&'}, {"quot;", '"'}, {"lt;", '<'}, {"gt;", '>'}, {"apos;", '\''}}
+
+// numericRef reads the digits of "&#65;" or "&#x41;" (b is what follows
+// "&#") and returns the character and the length read, the ';' included. ok
+// is false unless there is a ';' and the character is printable ASCII.
+func numericRef(b []byte) (r byte, n int, ok bool) {
+	hex := len(b) > 0 && (b[0] == 'x' || b[0] == 'X')
+	i := 0
+	if hex {
+		i = 1
+	}
+	v, digits := 0, 0
+	for ; i < len(b) && digits < 8; i++ {
+		c := b[i]
+		d := -1
+		switch {
+		case '0' <= c && c <= '9':
+			d = int(c - '0')
+		case hex && 'a' <= c|0x20 && c|0x20 <= 'f':
+			d = int(c|0x20-'a') + 10
+		}
+		if d < 0 {
+			break
+		}
+		if hex {
+			v = v*16 + d
+		} else {
+			v = v*10 + d
+		}
+		digits++
+	}
+	if digits == 0 || digits >= 8 || i >= len(b) || b[i] != ';' || v < 0x20 || v >= 0x7f {
+		return 0, 0, false
+	}
+	return byte(v), i + 1, true
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// tagName returns the name of a tag from its raw bytes, lower-cased, when
+// it is one the rewriter cares about (see rawTextElements), and "" for
+// others. It does not allocate.
+func tagName(raw []byte) string {
+	if len(raw) > 9 {
+		return ""
+	}
+	var buf [9]byte
+	b := buf[:len(raw)]
+	for i, c := range raw {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
 	switch string(b) {
 	case "html":
 		return "html"
@@ -341,20 +623,43 @@ func tagName(b []byte) string {
 		return "style"
 	case "script":
 		return "script"
-	}
-	if rawTextElements[string(b)] {
-		return string(b)
+	case "iframe":
+		return "iframe"
+	case "noembed":
+		return "noembed"
+	case "noframes":
+		return "noframes"
+	case "noscript":
+		return "noscript"
+	case "plaintext":
+		return "plaintext"
+	case "textarea":
+		return "textarea"
+	case "title":
+		return "title"
+	case "xmp":
+		return "xmp"
 	}
 	return ""
 }
 
-// set records v as the new value of a when it differs from the old one.
-func (h *htmlRewriter) set(a *attr, v string) bool {
-	if v == string(a.val) {
+// finish records vals[start:] as the new value of a when it differs from
+// the old one, and drops it otherwise.
+func (h *htmlRewriter) finish(a *attr, start int) bool {
+	if bytes.Equal(h.vals[start:], a.val) {
+		h.vals = h.vals[:start]
 		return false
 	}
-	a.newVal, a.changed = v, true
+	a.newStart, a.newEnd, a.changed = start, len(h.vals), true
 	return true
+}
+
+// setString records v as the new value of a when it differs from the old
+// one.
+func (h *htmlRewriter) setString(a *attr, v string) bool {
+	start := len(h.vals)
+	h.vals = append(h.vals, v...)
+	return h.finish(a, start)
 }
 
 func (h *htmlRewriter) proxify(ref string) string {
@@ -373,7 +678,7 @@ func (h *htmlRewriter) writeTag(nameLen int, selfClosing bool) {
 		_, _ = h.w.Write(a.key)
 		_, _ = h.w.WriteString(`="`)
 		if a.changed {
-			writeAttrEscaped(h.w, a.newVal)
+			writeAttrEscapedBytes(h.w, h.vals[a.newStart:a.newEnd])
 		} else {
 			writeAttrEscapedBytes(h.w, a.val)
 		}
@@ -406,40 +711,47 @@ func writeAttrEscaped(w *bufio.Writer, s string) {
 }
 
 func writeAttrEscapedBytes(w *bufio.Writer, b []byte) {
+	amp, quot := bytes.IndexByte(b, '&'), bytes.IndexByte(b, '"')
 	start := 0
-	for i := 0; i < len(b); i++ {
-		var esc string
-		switch b[i] {
-		case '&':
-			esc = "&amp;"
-		case '"':
-			esc = "&quot;"
-		default:
-			continue
+	for amp >= 0 || quot >= 0 {
+		i, esc := amp, "&amp;"
+		if amp < 0 || quot >= 0 && quot < amp {
+			i, esc = quot, "&quot;"
 		}
 		_, _ = w.Write(b[start:i])
 		_, _ = w.WriteString(esc)
 		start = i + 1
+		if i == amp {
+			amp = nextIndex(b, start, '&')
+		} else {
+			quot = nextIndex(b, start, '"')
+		}
 	}
 	_, _ = w.Write(b[start:])
+}
+
+// nextIndex returns the index of the first c in b at or after from, or -1.
+func nextIndex(b []byte, from int, c byte) int {
+	if i := bytes.IndexByte(b[from:], c); i >= 0 {
+		return from + i
+	}
+	return -1
 }
 
 func isHTMLSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
 }
 
-// rewriteSrcset applies f to every candidate URL of a srcset value, keeping
-// descriptors and separators as they are.
-func rewriteSrcset(s string, f func(string) string) string {
-	var b strings.Builder
-	b.Grow(len(s) + 64)
+// appendSrcset appends the srcset value s with every candidate URL
+// proxified to dst, keeping descriptors and separators as they are.
+func (h *htmlRewriter) appendSrcset(dst, s []byte) []byte {
 	i := 0
 	for i < len(s) {
 		j := i
 		for j < len(s) && (isHTMLSpace(s[j]) || s[j] == ',') {
 			j++
 		}
-		b.WriteString(s[i:j])
+		dst = append(dst, s[i:j]...)
 		i = j
 		if i >= len(s) {
 			break
@@ -452,8 +764,8 @@ func rewriteSrcset(s string, f func(string) string) string {
 		for k > 0 && u[k-1] == ',' {
 			k--
 		}
-		b.WriteString(f(u[:k]))
-		b.WriteString(u[k:])
+		dst = appendProxify(h.opts.Mapper, dst, h.bc.get(h.base), u[:k])
+		dst = append(dst, u[k:]...)
 		i = j
 		if k < len(u) {
 			continue // trailing commas end the candidate
@@ -470,32 +782,32 @@ func rewriteSrcset(s string, f func(string) string) string {
 			}
 			j++
 		}
-		b.WriteString(s[i:j])
+		dst = append(dst, s[i:j]...)
 		i = j
 	}
-	return b.String()
+	return dst
 }
 
-// rewriteSpaceList applies f to every whitespace-separated URL of s.
-func rewriteSpaceList(s string, f func(string) string) string {
-	var b strings.Builder
+// appendSpaceList appends s with every whitespace-separated URL proxified
+// to dst.
+func (h *htmlRewriter) appendSpaceList(dst, s []byte) []byte {
 	i := 0
 	for i < len(s) {
 		j := i
 		for j < len(s) && isHTMLSpace(s[j]) {
 			j++
 		}
-		b.WriteString(s[i:j])
+		dst = append(dst, s[i:j]...)
 		i = j
 		for j < len(s) && !isHTMLSpace(s[j]) {
 			j++
 		}
 		if j > i {
-			b.WriteString(f(s[i:j]))
+			dst = appendProxify(h.opts.Mapper, dst, h.bc.get(h.base), s[i:j])
 		}
 		i = j
 	}
-	return b.String()
+	return dst
 }
 
 // refreshURL locates the URL in a Refresh header or meta refresh content

@@ -82,7 +82,8 @@ const asciiWhitespace = "\t\n\f\r "
 // result (see appendProxify); the others by proxifySlow.
 func (m *Mapper) Proxify(base *url.URL, ref string) string {
 	var buf [256]byte
-	out := appendProxify(m, buf[:0], base, ref)
+	bi := newBaseInfo(base)
+	out := appendProxify(m, buf[:0], &bi, ref)
 	if string(out) == ref {
 		return ref
 	}

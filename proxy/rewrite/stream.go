@@ -40,9 +40,10 @@ type flushingReader struct {
 	r     io.Reader
 	w     *bufio.Writer
 	dst   io.Writer
-	timer *time.Timer // runs fire; created once per pooled stream
+	timer *time.Timer // runs fire; created by the first Read that needs it
 
 	mu      sync.Mutex
+	gen     uint64 // counts the rewrites that used this reader (it is pooled)
 	reading bool  // the rewriter is inside r.Read
 	armed   bool  // timer is running
 	due     bool  // the timer fired while the rewriter was busy
@@ -61,7 +62,12 @@ func (f *flushingReader) Read(p []byte) (int, error) {
 	}
 	if f.w.Buffered() > 0 && !f.armed {
 		f.armed = true
-		f.timer.Reset(flushDelay)
+		if f.timer == nil {
+			gen := f.gen
+			f.timer = time.AfterFunc(flushDelay, func() { f.fire(gen) })
+		} else {
+			f.timer.Reset(flushDelay)
+		}
 	}
 	f.reading = true
 	f.mu.Unlock()
@@ -77,10 +83,14 @@ func (f *flushingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// fire runs on the timer's goroutine.
-func (f *flushingReader) fire() {
+// fire runs on the timer's goroutine; gen is the rewrite that set the
+// timer.
+func (f *flushingReader) fire(gen uint64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if gen != f.gen {
+		return // a late call for an earlier rewrite
+	}
 	f.armed = false
 	switch {
 	case f.stopped || f.werr != nil:
@@ -121,8 +131,6 @@ type stream struct {
 var streamPool = sync.Pool{New: func() any {
 	s := &stream{bw: bufio.NewWriterSize(nil, outBufSize)}
 	s.fr.w = s.bw
-	s.fr.timer = time.AfterFunc(time.Hour, s.fr.fire)
-	s.fr.timer.Stop()
 	return s
 }}
 
@@ -139,13 +147,16 @@ func getStream(dst io.Writer, src io.Reader) *stream {
 
 // putStream stops s's timer and returns s to the pool. A timer callback
 // that already started either ran before (it holds mu while it works) or
-// finds stopped set; at worst a stale one flushes the next user's buffer
-// early while that user waits for input, which is harmless.
+// finds that the generation changed, and does nothing.
 func putStream(s *stream) {
 	s.fr.mu.Lock()
 	s.fr.stopped = true
 	s.fr.armed = false
-	s.fr.timer.Stop()
+	if s.fr.timer != nil {
+		s.fr.timer.Stop()
+		s.fr.timer = nil
+	}
+	s.fr.gen++
 	s.fr.r, s.fr.dst = nil, nil
 	s.fr.mu.Unlock()
 	s.bw.Reset(nil)

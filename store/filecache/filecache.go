@@ -32,6 +32,10 @@
 //     directory, ...) are logged and, unless Options.KeepCorrupted, deleted;
 //     the answer is an error wrapping both store.ErrNotFound and
 //     store.ErrCorrupted. One bad file never affects another session.
+//   - Bulk writes (Close, the periodic eviction check, a write-behind
+//     batch) run on up to GOMAXPROCS goroutines; each file is written with
+//     bare system calls (create, write, fsync unless NoSync, set mtime,
+//     close, rename).
 //   - Safe for concurrent use. There is no store-wide lock held during I/O:
 //     each session has its own write lock, and concurrent loads of one id
 //     collapse into one read. A flush racing a request never loses an
@@ -100,7 +104,7 @@ type Cache struct {
 	expiry store.Expiry
 	// expires: some expiry rule is on.
 	expires bool
-	sopts  *session.Options
+	sopts   *session.Options
 
 	cache sync.Map // id -> *entry
 	idx   *index

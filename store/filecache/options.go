@@ -76,7 +76,10 @@ type Options struct {
 	// its write to disk (zero: 2 s; store.Disabled: no write-behind, changes
 	// are written at eviction and Close only, as in the original).
 	WriteBehind time.Duration
-	// Now returns the current time; nil means time.Now.
+	// Now returns the current time; nil means the system's wall clock
+	// (time.Now, except on the hot path of Get, which reads the cheaper
+	// monotonic clock and re-reads the wall clock at least every second, so
+	// a step of the wall clock is seen within a second).
 	Now func() time.Time
 }
 

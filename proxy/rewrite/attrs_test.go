@@ -1,0 +1,122 @@
+package rewrite
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+// checkScanAttrs compares scanAttrs with the tokenizer's TagAttr on every
+// start tag of in: when scanAttrs accepts a tag, its keys and values must
+// be the tokenizer's, and the raw bytes must be left alone. It returns how
+// many tags scanAttrs accepted.
+func checkScanAttrs(t *testing.T, in string) int {
+	t.Helper()
+	accepted := 0
+	z := html.NewTokenizer(strings.NewReader(in))
+	h := &htmlRewriter{}
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			return accepted
+		}
+		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+			continue
+		}
+		raw := append([]byte(nil), z.Raw()...)
+		orig := string(raw)
+		n := 0
+		for 1+n < len(raw) && !isHTMLSpace(raw[1+n]) && raw[1+n] != '/' && raw[1+n] != '>' {
+			n++
+		}
+		h.attrs = h.attrs[:0]
+		ok := h.scanAttrs(raw[1+n:])
+		if string(raw) != orig {
+			t.Fatalf("scanAttrs changed the raw tag %q to %q", orig, raw)
+		}
+		var want [][2]string
+		for {
+			k, v, more := z.TagAttr()
+			if k == nil && v == nil && !more {
+				break
+			}
+			want = append(want, [2]string{string(k), string(v)})
+			if !more {
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		accepted++
+		var got [][2]string
+		for _, a := range h.attrs {
+			got = append(got, [2]string{string(a.key), string(a.val)})
+		}
+		if len(got) != len(want) {
+			t.Fatalf("tag %q: scanAttrs gives %q, the tokenizer %q", orig, got, want)
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("tag %q: scanAttrs gives %q, the tokenizer %q", orig, got, want)
+			}
+		}
+	}
+}
+
+var attrSeeds = []string{
+	`<a href="x" HREF='y' title=t>`, `<img src=a.png alt="" / >`, `<br/>`, `<p/ class=x>`, `<a =b c==d>`,
+	`<a b = "c" d= 'e' f =g>`, `<a b="&amp;&quot;&lt;&gt;&apos;&#39;&#x27;&#65;&#X41;">`, `<a b="&copy; &amp &ampx; &#128; &#0;">`,
+	`<a b="& &; &# &#x; &1">`, "<a b=\"x\ry\">", "<a b=\"x\x00y\">", "<a\x00b=c>", `<a B="1" b="2" A=3>`,
+	`<a b=c/>`, `<a b='c'/>`, `<a b=/>`, `<a/b/c>`, `<a b c d>`, `<a b=>`, `<a b= >`, `<a "b"=c>`, `<a b="c"d=e>`,
+	"<a\tb\n=\fc\r>", `<DIV Class='a' ID=b>`, `<x-y data-url="/a?b=1&amp;c=2">`, `<a b="é" É=1>`, samplePage(3000),
+}
+
+func TestScanAttrsMatchesTokenizer(t *testing.T) {
+	accepted := 0
+	for _, s := range attrSeeds {
+		accepted += checkScanAttrs(t, s)
+	}
+	if accepted < len(attrSeeds)/2 {
+		t.Errorf("scanAttrs accepted only %d tags", accepted)
+	}
+	// The common references are resolved by scanAttrs itself.
+	var h htmlRewriter
+	raw := []byte(` href="/a?b=1&amp;c=&#34;2&#x22;" title='&lt;&gt;&apos;'>`)
+	if !h.scanAttrs(raw) || len(h.attrs) != 2 || string(h.attrs[0].val) != `/a?b=1&c="2"` || string(h.attrs[1].val) != `<>'` {
+		t.Errorf("scanAttrs(%q) = %v", raw, h.attrs)
+	}
+}
+
+func FuzzScanAttrs(f *testing.F) {
+	for _, s := range attrSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		checkScanAttrs(t, in)
+	})
+}
+
+// TestRewriteHTMLAllocations guards the allocation budget of the
+// rewriter: what remains is the tokenizer's own per-attribute work.
+func TestRewriteHTMLAllocations(t *testing.T) {
+	page := samplePage(20 << 10)
+	opts := HTMLOptions{Mapper: shufflingMapper(t), Base: mustURL(t, "https://example.com/dir/"), Scripts: []string{"/hammerhead.js"}}
+	var out bytes.Buffer
+	tokenizerOnly := testing.AllocsPerRun(5, func() {
+		z := html.NewTokenizer(strings.NewReader(page))
+		for z.Next() != html.ErrorToken {
+		}
+	})
+	allocs := testing.AllocsPerRun(5, func() {
+		out.Reset()
+		if err := RewriteHTML(&out, strings.NewReader(page), opts); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > tokenizerOnly+20 {
+		t.Errorf("RewriteHTML of a 20 KB page: %.0f allocations, the tokenizer alone %.0f", allocs, tokenizerOnly)
+	}
+}
