@@ -1107,10 +1107,6 @@ func appendCookieJSON(b []byte, c *Cookie) []byte {
 // appendCookie is appendCookieJSON, in quoted form when quoted (see
 // appendJSON).
 func appendCookie(b []byte, c *Cookie, quoted bool) []byte {
-	q := `"`
-	if quoted {
-		q = `\"`
-	}
 	b = append(b, '{')
 	first := true
 	field := func(name string) {
@@ -1118,15 +1114,15 @@ func appendCookie(b []byte, c *Cookie, quoted bool) []byte {
 			b = append(b, ',')
 		}
 		first = false
-		b = append(b, q...)
+		b = appendQuoteMark(b, quoted)
 		b = append(b, name...)
-		b = append(b, q...)
+		b = appendQuoteMark(b, quoted)
 		b = append(b, ':')
 	}
 	date := func(t time.Time) {
-		b = append(b, q...)
+		b = appendQuoteMark(b, quoted)
 		b = appendISO(b, t)
-		b = append(b, q...)
+		b = appendQuoteMark(b, quoted)
 	}
 	if c.Key != "" {
 		field("key")
@@ -1144,13 +1140,13 @@ func appendCookie(b []byte, c *Cookie, quoted bool) []byte {
 		field("maxAge")
 		switch m := *c.MaxAge; {
 		case math.IsInf(m, 1):
-			b = append(b, q...)
+			b = appendQuoteMark(b, quoted)
 			b = append(b, "Infinity"...)
-			b = append(b, q...)
+			b = appendQuoteMark(b, quoted)
 		case math.IsInf(m, -1):
-			b = append(b, q...)
+			b = appendQuoteMark(b, quoted)
 			b = append(b, "-Infinity"...)
-			b = append(b, q...)
+			b = appendQuoteMark(b, quoted)
 		default:
 			b = appendJSNumber(b, m)
 		}
@@ -1252,7 +1248,8 @@ func append2(b []byte, v int) []byte {
 // appendISO writes t as JavaScript's Date.prototype.toISOString.
 func appendISO(b []byte, t time.Time) []byte {
 	t = t.UTC()
-	y := t.Year()
+	y, mo, d := t.Date()
+	hh, mm, ss := t.Clock()
 	if y >= 0 && y <= 9999 {
 		b = append2(b, y/100)
 		b = append2(b, y%100)
@@ -1267,21 +1264,10 @@ func appendISO(b []byte, t time.Time) []byte {
 		b = append2(b, y/100%100)
 		b = append2(b, y%100)
 	}
-	b = append(b, '-')
-	b = append2(b, int(t.Month()))
-	b = append(b, '-')
-	b = append2(b, t.Day())
-	b = append(b, 'T')
-	b = append2(b, t.Hour())
-	b = append(b, ':')
-	b = append2(b, t.Minute())
-	b = append(b, ':')
-	b = append2(b, t.Second())
-	b = append(b, '.')
 	ms := t.Nanosecond() / 1e6
-	b = append(b, byte('0'+ms/100))
-	b = append2(b, ms%100)
-	return append(b, 'Z')
+	return append(b, '-', byte('0'+int(mo)/10), byte('0'+int(mo)%10), '-', byte('0'+d/10), byte('0'+d%10),
+		'T', byte('0'+hh/10), byte('0'+hh%10), ':', byte('0'+mm/10), byte('0'+mm%10),
+		':', byte('0'+ss/10), byte('0'+ss%10), '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z')
 }
 
 // appendJSNumber writes a finite float the way JavaScript's

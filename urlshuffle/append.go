@@ -9,21 +9,18 @@ import (
 // returns) to dst and returns the extended buffer. It allocates only when
 // dst has too little capacity, which lets a caller that shuffles many URLs
 // reuse one buffer.
-//
-//go:noinline
 func (s *Shuffler) AppendShuffle(dst []byte, str string) []byte {
 	return appendShuffle(s, dst, str)
 }
 
 // AppendShuffleBytes is AppendShuffle for text held in a byte slice; str is
-// only read.
-//
-// (Not inlined, so that callers in other packages see that str does not
-// escape: escape analysis does not follow the generic implementation
-// across packages.)
+// only read, never retained.
 //
 //go:noinline
 func (s *Shuffler) AppendShuffleBytes(dst, str []byte) []byte {
+	// Not inlined, so that callers in other packages see that str does not
+	// escape (escape analysis does not follow the generic implementation
+	// across packages) and can pass a buffer on their stack.
 	return appendShuffle(s, dst, str)
 }
 

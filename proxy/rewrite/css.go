@@ -45,7 +45,7 @@ type cssScanner struct {
 func (s *cssScanner) reset() {
 	s.r.Reset(nil)
 	s.w, s.m, s.base = nil, nil, nil
-	s.bc = baseCache{}
+	s.bc.reset()
 	if cap(s.acc) > maxPooledBuf || cap(s.dec) > maxPooledBuf || cap(s.out) > maxPooledBuf {
 		s.acc, s.dec, s.out = nil, nil, nil
 	}

@@ -71,6 +71,7 @@ type baseInfo struct {
 	ws     bool     // resolved URLs are ws or wss
 	host   string
 	path   string // u's escaped path
+	up     []byte // scratch for the upstream URL, kept by baseCache
 }
 
 // newBaseInfo returns the baseInfo of u, which may be nil.
@@ -115,9 +116,24 @@ type baseCache struct {
 // get returns the baseInfo of u.
 func (c *baseCache) get(u *url.URL) *baseInfo {
 	if !c.valid || c.bi.u != u {
+		up := c.bi.up
+		if up == nil {
+			up = make([]byte, 0, 512)
+		}
 		c.bi, c.valid = newBaseInfo(u), true
+		c.bi.up = up
 	}
 	return &c.bi
+}
+
+// reset forgets the base URL, keeping the scratch buffer unless it grew
+// large.
+func (c *baseCache) reset() {
+	up := c.bi.up
+	if cap(up) > maxPooledBuf {
+		up = nil
+	}
+	*c = baseCache{bi: baseInfo{up: up}}
 }
 
 // appendProxify appends m.Proxify(base.u, string(ref)) to dst.
@@ -272,8 +288,13 @@ func proxifyFast[T text](m *Mapper, dst []byte, base *baseInfo, s T) ([]byte, fa
 		parts.query = qmark + 1
 	}
 	if m.Shuffler != nil {
-		var scratch [512]byte
-		dst = m.Shuffler.AppendShuffleBytes(dst, parts.appendTo(scratch[:0]))
+		if base.up != nil {
+			base.up = parts.appendTo(base.up[:0])
+			dst = m.Shuffler.AppendShuffleBytes(dst, base.up)
+		} else {
+			var scratch [512]byte
+			dst = m.Shuffler.AppendShuffleBytes(dst, parts.appendTo(scratch[:0]))
+		}
 	} else {
 		dst = parts.appendTo(dst)
 	}

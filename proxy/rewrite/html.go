@@ -115,7 +115,8 @@ type htmlRewriter struct {
 	injected bool
 	sawAny   bool   // some token was read: an empty document gets no injection
 	rawText  string // element whose raw text is the next text token ("style", "script", ...)
-	raw      []byte // copy of the current tag's raw bytes
+	raw      []byte // the current tag's raw bytes
+	rawCopy  []byte // a copy of raw, when the tokenizer's copy may change
 	dec      []byte // unescaped attribute values, when they differ from the raw bytes
 	vals     []byte // new attribute values
 	attrs    []attr
@@ -134,13 +135,15 @@ const maxPooledBuf = 64 << 10
 
 // release returns h to the pool, dropping references to the request's data.
 func (h *htmlRewriter) release() {
-	css, raw, dec, vals, attrs := h.css, h.raw[:0], h.dec[:0], h.vals[:0], h.attrs[:0]
+	css, raw, dec, vals, attrs := h.css, h.rawCopy[:0], h.dec[:0], h.vals[:0], h.attrs[:0]
 	if cap(raw) > maxPooledBuf || cap(dec) > maxPooledBuf || cap(vals) > maxPooledBuf {
 		raw, dec, vals = nil, nil, nil
 	}
 	clear(attrs[:cap(attrs)])
 	css.reset()
-	*h = htmlRewriter{raw: raw, dec: dec, vals: vals, attrs: attrs, css: css}
+	bc := h.bc
+	bc.reset()
+	*h = htmlRewriter{rawCopy: raw, dec: dec, vals: vals, attrs: attrs, css: css, bc: bc}
 	htmlRewriterPool.Put(h)
 }
 
@@ -249,7 +252,9 @@ func (h *htmlRewriter) writeInjectURL(s string) {
 }
 
 func (h *htmlRewriter) startTag(tt html.TokenType) {
-	h.raw = append(h.raw[:0], h.z.Raw()...)
+	// The tag's raw bytes, in the tokenizer's buffer until the next token
+	// (copied before TagAttr, which unescapes values in place).
+	h.raw = h.z.Raw()
 	// The name as the tokenizer reads it: up to a space, '/' or '>'.
 	rawNameLen := 0
 	for 1+rawNameLen < len(h.raw) && !isHTMLSpace(h.raw[1+rawNameLen]) && h.raw[1+rawNameLen] != '/' && h.raw[1+rawNameLen] != '>' {
@@ -271,6 +276,8 @@ func (h *htmlRewriter) startTag(tt html.TokenType) {
 		// A case scanAttrs leaves to the tokenizer (NUL bytes, carriage
 		// returns, uncommon character references).
 		h.attrs = h.attrs[:0]
+		h.rawCopy = append(h.rawCopy[:0], h.raw...)
+		h.raw = h.rawCopy
 		for more := true; more; {
 			var k, v []byte
 			k, v, more = h.z.TagAttr()

@@ -44,11 +44,11 @@ type flushingReader struct {
 
 	mu      sync.Mutex
 	gen     uint64 // counts the rewrites that used this reader (it is pooled)
-	reading bool  // the rewriter is inside r.Read
-	armed   bool  // timer is running
-	due     bool  // the timer fired while the rewriter was busy
-	stopped bool  // the rewrite is over: the timer must not touch w
-	werr    error // first write error met while flushing
+	reading bool   // the rewriter is inside r.Read
+	armed   bool   // timer is running
+	due     bool   // the timer fired while the rewriter was busy
+	stopped bool   // the rewrite is over: the timer must not touch w
+	werr    error  // first write error met while flushing
 }
 
 func (f *flushingReader) Read(p []byte) (int, error) {
