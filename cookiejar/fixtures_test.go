@@ -9,31 +9,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rammerhead-go/rammerhead/internal/fixtures"
 )
 
 // fixtureDir finds ../shared/fixtures/rammerhead-sessions beside the module
 // root (the directory holding go.mod).
 func fixtureDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the package directory")
-		}
-		dir = parent
-	}
-	fd := filepath.Join(dir, "..", "shared", "fixtures", "rammerhead-sessions")
-	if _, err := os.Stat(fd); err != nil {
-		t.Fatalf("fixtures directory: %v", err)
-	}
-	return fd
+	return fixtures.MustDir(t)
 }
 
 // fixtureJar returns the serializedCookieJar string of a .rhfsession file.

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rammerhead-go/rammerhead/internal/fixtures"
 	"github.com/rammerhead-go/rammerhead/session"
 	"github.com/rammerhead-go/rammerhead/store"
 	"github.com/rammerhead-go/rammerhead/store/memstore"
@@ -30,21 +31,7 @@ func fixedNow() time.Time { return fixtureNow }
 // directory that holds go.mod.
 func fixtureDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the package directory")
-		}
-		dir = parent
-	}
-	return filepath.Join(dir, "..", "shared", "fixtures", "rammerhead-sessions")
+	return fixtures.MustDir(t)
 }
 
 func readFixture(t testing.TB, name string) []byte {

@@ -12,7 +12,7 @@ import (
 // was deserialized from. Overwriting the input after Deserialize must not
 // change the session.
 func TestDeserializeDoesNotRetainInput(t *testing.T) {
-	dir := fixtureDirForRetain(t)
+	dir := fixtureDir(t)
 	for _, name := range []string{
 		"cookies-varied-noshuffle-localstorage.rhfsession",
 		"external-proxy-auth-domain-cookies.rhfsession",
@@ -45,23 +45,5 @@ func TestDeserializeDoesNotRetainInput(t *testing.T) {
 		if s.Jar().Len() > 0 && s.Jar().All()[0].Key == "ZZZ" {
 			t.Errorf("%s: cookie strings alias the input", name)
 		}
-	}
-}
-
-func fixtureDirForRetain(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "fixtures", "rammerhead-sessions")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rammerhead-go/rammerhead/internal/fixtures"
 	"github.com/rammerhead-go/rammerhead/internal/redistest"
 	"github.com/rammerhead-go/rammerhead/store"
 	"github.com/rammerhead-go/rammerhead/store/filecache"
@@ -46,21 +47,7 @@ func (c *clock) Set(t time.Time) {
 // directory holding go.mod.
 func fixtureDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the package directory")
-		}
-		dir = parent
-	}
-	return filepath.Join(dir, "..", "shared", "fixtures", "rammerhead-sessions")
+	return fixtures.MustDir(t)
 }
 
 func fixturePath(t testing.TB, name string) string {

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/rammerhead-go/rammerhead/internal/fixtures"
 )
 
 var testSecret = bytes.Repeat([]byte{7}, 32)
@@ -15,25 +15,7 @@ const testID = "4ff2e918c04b4b79af9f64718c5728ea"
 
 func fixture(t testing.TB, name string) []byte {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "..", "shared", "fixtures", "rammerhead-sessions", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return fixtures.Read(t, name)
 }
 
 func TestRoundTrip(t *testing.T) {
