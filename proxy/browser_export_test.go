@@ -13,75 +13,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
+
+	"github.com/rammerhead-go/rammerhead/internal/browsertest"
 )
 
-// bxChromium is the Debian package's browser; no browser is downloaded.
-const bxChromium = "/usr/bin/chromium"
-
 var bxIDRe = regexp.MustCompile(`^[0-9a-f]{32}$`)
-
-// bxBrowser starts headless Chromium for one test; a missing browser
-// fails the test.
-func bxBrowser(t *testing.T, timeout time.Duration) context.Context {
-	t.Helper()
-	if _, err := os.Stat(bxChromium); err != nil {
-		t.Fatalf("headless Chromium is required at %s for the browser test (%v): install it with `apt-get install chromium`", bxChromium, err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	t.Cleanup(cancel)
-	actx, acancel := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(bxChromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-	)
-	t.Cleanup(acancel)
-	tctx, tcancel := chromedp.NewContext(actx)
-	t.Cleanup(tcancel)
-	if err := chromedp.Do(tctx); err != nil {
-		t.Fatalf("starting %s: %v", bxChromium, err)
-	}
-	// The Export button also offers a download: refuse it, so that no
-	// file lands outside the test's directories.
-	if _, err := chromedp.CallBrowser(tctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorDeny,
-	}); err != nil {
-		t.Fatalf("denying downloads: %v", err)
-	}
-	return tctx
-}
-
-// bxPoll waits until the JavaScript expression is truthy.
-func bxPoll(t *testing.T, ctx context.Context, what, expr string) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		rem := max(time.Until(deadline), time.Millisecond)
-		_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(rem)))
-		if err == nil {
-			return
-		}
-		transient := strings.Contains(err.Error(), "navigated or closed") ||
-			strings.Contains(err.Error(), "context was destroyed") ||
-			strings.Contains(err.Error(), "Cannot find context")
-		if transient && time.Now().Before(deadline) && ctx.Err() == nil {
-			continue
-		}
-		loc, _ := chromedp.Run(ctx, chromedp.Location())
-		body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
-		t.Fatalf("waiting for %s (%s): %v\nlocation %s\npage text: %.1500s", what, expr, err, loc, body)
-	}
-}
 
 func bxDo(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
@@ -144,7 +81,7 @@ func (s *bxSite) last() string {
 func bxEcho(t *testing.T, ctx context.Context, base, id, site string) string {
 	t.Helper()
 	bxDo(t, ctx, "opening /echo", chromedp.Navigate(base+"/"+id+"/"+site+"/echo"))
-	bxPoll(t, ctx, "the echo page", `document.body && document.body.innerText.includes("COOKIE[")`)
+	browsertest.Poll(t, ctx, "the echo page", `document.body && document.body.innerText.includes("COOKIE[")`)
 	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
 	if err != nil {
 		t.Fatal(err)
@@ -170,7 +107,7 @@ func TestBrowserExportImport(t *testing.T) {
 		return hs.URL
 	}
 	baseA, baseB := mk(), mk()
-	ctx := bxBrowser(t, 90*time.Second)
+	ctx := browsertest.New(t, 90*time.Second)
 
 	// A: create a session and let the site set its cookies.
 	bxDo(t, ctx, "creating a session on A",
@@ -178,10 +115,10 @@ func TestBrowserExportImport(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#new-session")),
 		chromedp.Click(chromedp.CSS("#new-session")),
 	)
-	bxPoll(t, ctx, "#session-id", `/^[0-9a-f]{32}$/.test(document.querySelector("#session-id").value)`)
+	browsertest.Poll(t, ctx, "#session-id", `/^[0-9a-f]{32}$/.test(document.querySelector("#session-id").value)`)
 	id := bxValue(t, ctx, "#session-id")
 	bxDo(t, ctx, "visiting /set through A", chromedp.Navigate(baseA+"/"+id+"/"+site.URL+"/set"))
-	bxPoll(t, ctx, "the /set page", `document.body && document.body.innerText.includes("cookie set")`)
+	browsertest.Poll(t, ctx, "the /set page", `document.body && document.body.innerText.includes("cookie set")`)
 	onA := bxEcho(t, ctx, baseA, id, site.URL)
 	if !strings.Contains(onA, "carry=me42") || !strings.Contains(onA, "theme=dark") {
 		t.Fatalf("A's session sends %q", onA)
@@ -189,9 +126,9 @@ func TestBrowserExportImport(t *testing.T) {
 
 	// A: export with the homepage (the session is still selected).
 	bxDo(t, ctx, "opening A's homepage", chromedp.Navigate(baseA+"/"), chromedp.WaitVisible(chromedp.CSS("#export-session")))
-	bxPoll(t, ctx, "the session to be selected", fmt.Sprintf(`document.querySelector("#session-id").value === %q`, id))
+	browsertest.Poll(t, ctx, "the session to be selected", fmt.Sprintf(`document.querySelector("#session-id").value === %q`, id))
 	bxDo(t, ctx, "clicking Export", chromedp.Click(chromedp.CSS("#export-session")))
-	bxPoll(t, ctx, "the exported blob", `document.querySelector("#export-output").value.length > 0`)
+	browsertest.Poll(t, ctx, "the exported blob", `document.querySelector("#export-output").value.length > 0`)
 	blob := bxValue(t, ctx, "#export-output")
 	if !strings.Contains(blob, `"sig":`) || !strings.Contains(blob, id) {
 		t.Fatalf("exported blob: %.200s", blob)
@@ -208,12 +145,12 @@ func TestBrowserExportImport(t *testing.T) {
 		chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{file}),
 		chromedp.Click(chromedp.CSS("#import-session")),
 	)
-	bxPoll(t, ctx, "the imported session to be selected", `/^[0-9a-f]{32}$/.test(document.querySelector("#session-id").value)`)
+	browsertest.Poll(t, ctx, "the imported session to be selected", `/^[0-9a-f]{32}$/.test(document.querySelector("#session-id").value)`)
 	newID := bxValue(t, ctx, "#session-id")
 	if !bxIDRe.MatchString(newID) || newID != id {
 		t.Fatalf("imported as %q, want the original id %s (free on B)", newID, id)
 	}
-	bxPoll(t, ctx, "the session in the list", fmt.Sprintf(`document.querySelector('#sessions li[data-id=%q]') !== null`, newID))
+	browsertest.Poll(t, ctx, "the session in the list", fmt.Sprintf(`document.querySelector('#sessions li[data-id=%q]') !== null`, newID))
 	if errText, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#error").hidden ? "" : document.querySelector("#error").innerText`)); errText != "" {
 		t.Fatalf("the page shows an error: %s", errText)
 	}

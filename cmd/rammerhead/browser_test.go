@@ -3,88 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/rammerhead-go/rammerhead/internal/browsertest"
 )
-
-// chromiumPath is the Debian package's browser; CI installs it too. No
-// browser is ever downloaded.
-const chromiumPath = "/usr/bin/chromium"
-
-// newBrowser starts headless Chromium for one test and returns a tab
-// context bounded by timeout.
-func newBrowser(t *testing.T, timeout time.Duration) context.Context {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Fatalf("headless Chromium is required at %s for the browser test (%v): install it with `apt-get install chromium`", chromiumPath, err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	t.Cleanup(cancel)
-	actx, acancel := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-	)
-	t.Cleanup(acancel)
-	tctx, tcancel := chromedp.NewContext(actx)
-	t.Cleanup(tcancel)
-	// Start the browser now, so that a failure to launch is reported as such.
-	if err := chromedp.Do(tctx); err != nil {
-		t.Fatalf("starting %s: %v", chromiumPath, err)
-	}
-	// Accept any dialog so that it never blocks an action.
-	dialogs := chromedp.Events(tctx, page.JavascriptDialogOpening)
-	go func() {
-		for ev, err := range dialogs {
-			if err != nil {
-				return
-			}
-			_ = ev
-			chromedp.Call(tctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
-		}
-	}()
-	return tctx
-}
-
-// pollTrue waits until the JavaScript expression is truthy.
-func pollTrue(t *testing.T, ctx context.Context, what, expr string) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		// A zero timeout would mean none: keep it positive.
-		rem := max(time.Until(deadline), time.Millisecond)
-		_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(rem)))
-		if err == nil {
-			return
-		}
-		// A navigation destroys the page's JavaScript context while the
-		// predicate runs: poll again in the new page.
-		transient := strings.Contains(err.Error(), "navigated or closed") ||
-			strings.Contains(err.Error(), "context was destroyed") ||
-			strings.Contains(err.Error(), "Cannot find context")
-		if transient && time.Now().Before(deadline) && ctx.Err() == nil {
-			continue
-		}
-		loc, _ := chromedp.Run(ctx, chromedp.Location())
-		body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
-		t.Fatalf("waiting for %s (%s): %v\nlocation %s\npage text: %.2000s", what, expr, err, loc, body)
-	}
-}
 
 func jsString(s string) string { return fmt.Sprintf("%q", s) }
 
@@ -111,7 +37,7 @@ func do(t *testing.T, ctx context.Context, what string, actions ...chromedp.Acti
 // the Cookie header the site received, as the page shows it.
 func pageCookie(t *testing.T, ctx context.Context) string {
 	t.Helper()
-	pollTrue(t, ctx, "the echo page", `document.body && document.body.innerText.includes("COOKIE[")`)
+	browsertest.Poll(t, ctx, "the echo page", `document.body && document.body.innerText.includes("COOKIE[")`)
 	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +59,7 @@ func goTo(t *testing.T, ctx context.Context, base, id, u, wantText string) strin
 		chromedp.SendKeys(chromedp.CSS("#url-input"), u),
 		chromedp.Click(chromedp.CSS("#go")),
 	)
-	pollTrue(t, ctx, "the proxied page", fmt.Sprintf(`location.href.startsWith(%s) && document.readyState === "complete" && document.body && document.body.innerText.includes(%s)`,
+	browsertest.Poll(t, ctx, "the proxied page", fmt.Sprintf(`location.href.startsWith(%s) && document.readyState === "complete" && document.body && document.body.innerText.includes(%s)`,
 		jsString(base+"/"+id+"/"), jsString(wantText)))
 	loc, err := chromedp.Run(ctx, chromedp.Location())
 	if err != nil {
@@ -166,7 +92,7 @@ func setShuffle(t *testing.T, ctx context.Context, base, id string, on bool) {
 	if !on {
 		want = "d.length <= 10"
 	}
-	pollTrue(t, ctx, fmt.Sprintf("shuffling %v on the server", on), fmt.Sprintf(`(() => {
+	browsertest.Poll(t, ctx, fmt.Sprintf("shuffling %v on the server", on), fmt.Sprintf(`(() => {
 		const x = new XMLHttpRequest(); x.open("GET", "/api/shuffleDict?id=%s", false); x.send();
 		const d = x.responseText; return x.status === 200 && %s })()`, id, want))
 }
@@ -183,14 +109,14 @@ func TestBrowserHomepage(t *testing.T) {
 			t.Logf("server log:\n%s", logs.String())
 		}
 	})
-	ctx := newBrowser(t, 60*time.Second)
+	ctx := browsertest.New(t, 60*time.Second)
 
 	do(t, ctx, "creating a session",
 		chromedp.Navigate(base+"/"),
 		chromedp.WaitVisible(chromedp.CSS("#new-session")),
 		chromedp.Click(chromedp.CSS("#new-session")),
 	)
-	pollTrue(t, ctx, "#session-id to be filled", `/^[0-9a-f]{32}$/.test(document.querySelector("#session-id").value)`)
+	browsertest.Poll(t, ctx, "#session-id to be filled", `/^[0-9a-f]{32}$/.test(document.querySelector("#session-id").value)`)
 	id, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#session-id")))
 	if err != nil {
 		t.Fatal(err)
@@ -245,13 +171,13 @@ func TestBrowserPassword(t *testing.T) {
 			t.Logf("server log:\n%s", logs.String())
 		}
 	})
-	ctx := newBrowser(t, 60*time.Second)
+	ctx := browsertest.New(t, 60*time.Second)
 
 	do(t, ctx, "loading the homepage", chromedp.Navigate(base+"/"))
-	pollTrue(t, ctx, "the password field to show", `!document.querySelector("#password-wrapper").hidden && document.querySelector("#password").offsetParent !== null`)
+	browsertest.Poll(t, ctx, "the password field to show", `!document.querySelector("#password-wrapper").hidden && document.querySelector("#password").offsetParent !== null`)
 
 	do(t, ctx, "new session without the password", chromedp.Click(chromedp.CSS("#new-session")))
-	pollTrue(t, ctx, "an error to show", `!document.querySelector("#error").hidden && document.querySelector("#error").innerText.trim() !== ""`)
+	browsertest.Poll(t, ctx, "an error to show", `!document.querySelector("#error").hidden && document.querySelector("#error").innerText.trim() !== ""`)
 	if v, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#session-id"))); sessionIDRe.MatchString(v) {
 		t.Fatalf("a session %q was created without the password", v)
 	}
@@ -260,7 +186,7 @@ func TestBrowserPassword(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#password"), "open sesame"),
 		chromedp.Click(chromedp.CSS("#new-session")),
 	)
-	pollTrue(t, ctx, "#session-id to be filled", `/^[0-9a-f]{32}$/.test(document.querySelector("#session-id").value)`)
+	browsertest.Poll(t, ctx, "#session-id to be filled", `/^[0-9a-f]{32}$/.test(document.querySelector("#session-id").value)`)
 	id, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#session-id")))
 	if err != nil {
 		t.Fatal(err)
