@@ -69,6 +69,13 @@ func isURLAttr(k string) bool {
 // http.Flusher or has a Flush() error method; the rest is written at the
 // end (dst is not flushed then).
 func RewriteHTML(dst io.Writer, src io.Reader, opts HTMLOptions) error {
+	return rewriteHTML(dst, src, opts, false)
+}
+
+// rewriteHTML is RewriteHTML, tokenizing with golang.org/x/net/html's
+// Tokenizer when xnet and with htmlScanner otherwise. The two give the same
+// output; the differential tests compare them.
+func rewriteHTML(dst io.Writer, src io.Reader, opts HTMLOptions, xnet bool) error {
 	if opts.Mapper == nil {
 		return errors.New("rewrite: RewriteHTML: HTMLOptions.Mapper is nil")
 	}
@@ -77,9 +84,15 @@ func RewriteHTML(dst io.Writer, src io.Reader, opts HTMLOptions) error {
 	h := htmlRewriterPool.Get().(*htmlRewriter)
 	defer h.release()
 	h.opts, h.w, h.base = opts, st.bw, opts.Base
-	h.z = html.NewTokenizer(&st.fr)
-	if opts.MaxTokenBytes > 0 {
-		h.z.SetMaxBuf(opts.MaxTokenBytes)
+	if xnet {
+		z := html.NewTokenizer(&st.fr)
+		if opts.MaxTokenBytes > 0 {
+			z.SetMaxBuf(opts.MaxTokenBytes)
+		}
+		h.z = z
+	} else {
+		h.sc.reset(&st.fr, max(opts.MaxTokenBytes, 0))
+		h.z = &h.sc
 	}
 	err := h.run()
 	if werr := st.fr.writeErr(); werr != nil {
@@ -108,7 +121,8 @@ type attr struct {
 
 type htmlRewriter struct {
 	opts     HTMLOptions
-	z        *html.Tokenizer
+	z        htmlTokenizer // &sc, or an x/net Tokenizer
+	sc       htmlScanner
 	w        *bufio.Writer
 	base     *url.URL
 	baseSeen bool // a <base href> was met
@@ -143,7 +157,9 @@ func (h *htmlRewriter) release() {
 	css.reset()
 	bc := h.bc
 	bc.reset()
-	*h = htmlRewriter{rawCopy: raw, dec: dec, vals: vals, attrs: attrs, css: css, bc: bc}
+	sc := h.sc
+	sc.release()
+	*h = htmlRewriter{rawCopy: raw, dec: dec, vals: vals, attrs: attrs, css: css, bc: bc, sc: sc}
 	htmlRewriterPool.Put(h)
 }
 

@@ -1,15 +1,18 @@
 package redisstore
 
 import (
-	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
-	"time"
+	"sync"
+	"unsafe"
 
+	"github.com/rammerhead-go/rammerhead/cookiejar"
+	"github.com/rammerhead-go/rammerhead/session"
 	"github.com/rammerhead-go/rammerhead/store"
 )
 
@@ -39,14 +42,35 @@ type snapshot struct {
 	version   uint64 // the session's Version when taken
 	createdAt int64
 	lastUsed  int64
-	order     []string          // data keys in order, createdAt/lastUsed included
-	data      map[string]string // raw JSON per data key, createdAt/lastUsed excluded (and localStorage when lsObj)
-	lsObj     bool              // localStorage is an object, kept in ls/lsOrder
-	lsOrder   []string
-	ls        map[string]string // origin -> raw entry
-	jar       string            // jar header JSON (no cookies)
-	cookies   []storedCookie    // in jar order
-	byField   map[string]string // cookie field -> cookie JSON
+	// cRaw and uRaw are createdAt and lastUsed as read from the hash
+	// (canonical integers); empty in snapshots taken from a session.
+	cRaw, uRaw string
+	order      []string          // data keys in order, createdAt/lastUsed included
+	data       map[string]string // raw JSON per data key, createdAt/lastUsed excluded (and localStorage when lsObj)
+	lsObj      bool              // localStorage is an object, kept in ls/lsOrder
+	lsOrder    []string
+	ls         map[string]string // origin -> raw entry
+	jar        string            // jar header JSON (no cookies)
+	cookies    []storedCookie    // in jar order
+	byField    map[string]int    // cookie field -> index in cookies; built on demand (see cookieMap)
+
+	// jarOf and jarVersion are the session's jar and its Version when the
+	// cookies above were taken from it (or it was built from them), so that
+	// a Save with an unchanged jar encodes no cookie.
+	jarOf      *cookiejar.Jar
+	jarVersion uint64
+}
+
+// cookieMap returns byField, building it when needed. The snapshot must
+// not be shared yet (it is guarded by its state's mutex afterwards).
+func (s *snapshot) cookieMap() map[string]int {
+	if s.byField == nil {
+		s.byField = make(map[string]int, len(s.cookies))
+		for i, c := range s.cookies {
+			s.byField[c.field] = i
+		}
+	}
+	return s.byField
 }
 
 type storedCookie struct {
@@ -93,191 +117,18 @@ func appendJSONString(b []byte, s string) []byte {
 // cookieField names a cookie in the cookie hash: JSON [domain, path, key],
 // unambiguous whatever the three strings hold.
 func cookieField(domain, path, key string) string {
-	b := make([]byte, 0, len(domain)+len(path)+len(key)+10)
+	return string(appendCookieField(make([]byte, 0, len(domain)+len(path)+len(key)+10), domain, path, key))
+}
+
+// appendCookieField appends cookieField's name to b.
+func appendCookieField(b []byte, domain, path, key string) []byte {
 	b = append(b, '[')
 	b = appendJSONString(b, domain)
 	b = append(b, ',')
 	b = appendJSONString(b, path)
 	b = append(b, ',')
 	b = appendJSONString(b, key)
-	return string(append(b, ']'))
-}
-
-// parseSerialized splits a .rhfsession text (as session.Serialize writes it)
-// into a snapshot. createdAt and lastUsed fall back to the given values when
-// the data holds no number for them.
-func parseSerialized(b []byte, createdAt, lastUsed time.Time) (*snapshot, error) {
-	var top struct {
-		Data json.RawMessage `json:"data"`
-		Jar  *string         `json:"serializedCookieJar"`
-	}
-	if err := json.Unmarshal(b, &top); err != nil {
-		return nil, fmt.Errorf("%w: %v", store.ErrCorrupted, err)
-	}
-	if len(top.Data) == 0 || top.Jar == nil {
-		return nil, fmt.Errorf("%w: data or serializedCookieJar missing", store.ErrCorrupted)
-	}
-	snap := &snapshot{
-		createdAt: createdAt.UnixMilli(),
-		lastUsed:  lastUsed.UnixMilli(),
-		data:      make(map[string]string),
-		byField:   make(map[string]string),
-	}
-	dec := json.NewDecoder(bytes.NewReader(top.Data))
-	dec.UseNumber()
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, fmt.Errorf("%w: data is not an object", store.ErrCorrupted)
-	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, fmt.Errorf("%w: data: %v", store.ErrCorrupted, err)
-		}
-		k, _ := tok.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, fmt.Errorf("%w: data.%s: %v", store.ErrCorrupted, k, err)
-		}
-		if contains(snap.order, k) {
-			continue // a duplicate key: the first one wins
-		}
-		switch k {
-		case keyCreatedAt:
-			if ms, ok := millis(raw); ok {
-				snap.createdAt = ms
-			}
-		case keyLocalStorage:
-			if order, members, ok := objectMembers(raw); ok {
-				snap.lsObj, snap.lsOrder, snap.ls = true, order, members
-				break
-			}
-			var c bytes.Buffer
-			if err := json.Compact(&c, raw); err != nil {
-				return nil, fmt.Errorf("%w: data.%s: %v", store.ErrCorrupted, k, err)
-			}
-			snap.data[k] = c.String()
-		case keyLastUsed:
-			if ms, ok := millis(raw); ok {
-				snap.lastUsed = ms
-			}
-		default:
-			var c bytes.Buffer
-			if err := json.Compact(&c, raw); err != nil {
-				return nil, fmt.Errorf("%w: data.%s: %v", store.ErrCorrupted, k, err)
-			}
-			snap.data[k] = c.String()
-		}
-		snap.order = append(snap.order, k)
-	}
-	if !contains(snap.order, keyCreatedAt) {
-		snap.order = append([]string{keyCreatedAt}, snap.order...)
-	}
-	if !contains(snap.order, keyLastUsed) {
-		snap.order = append([]string{keyLastUsed}, snap.order...)
-	}
-
-	var jar map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(*top.Jar), &jar); err != nil {
-		return nil, fmt.Errorf("%w: serializedCookieJar: %v", store.ErrCorrupted, err)
-	}
-	var cookies []json.RawMessage
-	if raw, ok := jar["cookies"]; ok {
-		if err := json.Unmarshal(raw, &cookies); err != nil {
-			return nil, fmt.Errorf("%w: serializedCookieJar.cookies: %v", store.ErrCorrupted, err)
-		}
-	}
-	delete(jar, "cookies")
-	hdr, err := json.Marshal(jar)
-	if err != nil {
-		return nil, fmt.Errorf("%w: serializedCookieJar: %v", store.ErrCorrupted, err)
-	}
-	snap.jar = string(hdr)
-	for _, raw := range cookies {
-		var id struct {
-			Key    *string `json:"key"`
-			Domain *string `json:"domain"`
-			Path   *string `json:"path"`
-		}
-		if err := json.Unmarshal(raw, &id); err != nil {
-			return nil, fmt.Errorf("%w: cookie: %v", store.ErrCorrupted, err)
-		}
-		f := cookieField(deref(id.Domain), deref(id.Path), deref(id.Key))
-		var c bytes.Buffer
-		if err := json.Compact(&c, raw); err != nil {
-			return nil, fmt.Errorf("%w: cookie: %v", store.ErrCorrupted, err)
-		}
-		if _, dup := snap.byField[f]; dup {
-			// Same identity twice: the later one wins, as a Put would.
-			for i := range snap.cookies {
-				if snap.cookies[i].field == f {
-					snap.cookies[i].json = c.String()
-				}
-			}
-		} else {
-			snap.cookies = append(snap.cookies, storedCookie{field: f, json: c.String()})
-		}
-		snap.byField[f] = c.String()
-	}
-	return snap, nil
-}
-
-// objectMembers splits a JSON object into its member names, in order, and
-// their compact raw values; ok is false when raw is not an object.
-func objectMembers(raw []byte) (order []string, members map[string]string, ok bool) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, nil, false
-	}
-	members = make(map[string]string)
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, nil, false
-		}
-		k, _ := tok.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, nil, false
-		}
-		var c bytes.Buffer
-		if err := json.Compact(&c, v); err != nil {
-			return nil, nil, false
-		}
-		if _, dup := members[k]; !dup {
-			order = append(order, k)
-		}
-		members[k] = c.String()
-	}
-	return order, members, true
-}
-
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// millis reads a JSON number as epoch milliseconds.
-func millis(raw json.RawMessage) (int64, bool) {
-	s := strings.TrimSpace(string(raw))
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return n, true
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1<<53 {
-		return 0, false
-	}
-	return int64(f), true
+	return append(b, ']')
 }
 
 // encodeOrder renders an order list as stored in the "o" field.
@@ -328,14 +179,15 @@ func errCorrupt(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", store.ErrCorrupted, fmt.Sprintf(format, args...))
 }
 
-// fromHashes rebuilds a snapshot and the .rhfsession text from the two
-// hashes as read from Redis (flat field/value lists). Anything malformed
-// gives an error wrapping store.ErrCorrupted.
-func fromHashes(sHash, cHash []string) (*snapshot, []byte, error) {
+// fromHashes rebuilds a snapshot from the two hashes as read from Redis
+// (flat field/value lists); it keeps substrings of them. Anything malformed
+// gives an error wrapping store.ErrCorrupted. Data values and cookies are
+// checked when the session is assembled from the snapshot (assemble).
+func fromHashes(sHash, cHash []string) (*snapshot, error) {
 	if len(sHash)%2 != 0 || len(cHash)%2 != 0 {
-		return nil, nil, errCorrupt("odd hash reply")
+		return nil, errCorrupt("odd hash reply")
 	}
-	snap := &snapshot{data: make(map[string]string), byField: make(map[string]string)}
+	snap := &snapshot{data: make(map[string]string, len(sHash)/2)}
 	var haveC, haveU, haveO, haveJ bool
 	var order, lsOrder string
 	for i := 0; i < len(sHash); i += 2 {
@@ -344,10 +196,10 @@ func fromHashes(sHash, cHash []string) (*snapshot, []byte, error) {
 		switch {
 		case f == fieldCreatedAt:
 			snap.createdAt, err = strconv.ParseInt(v, 10, 64)
-			haveC = true
+			snap.cRaw, haveC = v, true
 		case f == fieldLastUsed:
 			snap.lastUsed, err = strconv.ParseInt(v, 10, 64)
-			haveU = true
+			snap.uRaw, haveU = v, true
 		case f == fieldOrder:
 			order, haveO = v, true
 		case f == fieldJar:
@@ -355,8 +207,8 @@ func fromHashes(sHash, cHash []string) (*snapshot, []byte, error) {
 		case f == fieldLSOrder:
 			lsOrder, snap.lsObj = v, true
 		case strings.HasPrefix(f, lsPrefix):
-			if !json.Valid([]byte(v)) {
-				return nil, nil, errCorrupt("localStorage[%q] is not JSON", f[len(lsPrefix):])
+			if !validJSON(v) {
+				return nil, errCorrupt("localStorage[%q] is not JSON", f[len(lsPrefix):])
 			}
 			if snap.ls == nil {
 				snap.ls = make(map[string]string)
@@ -365,34 +217,31 @@ func fromHashes(sHash, cHash []string) (*snapshot, []byte, error) {
 		case strings.HasPrefix(f, dataPrefix):
 			k := f[len(dataPrefix):]
 			if k == keyCreatedAt || k == keyLastUsed {
-				return nil, nil, errCorrupt("data field %q", f)
-			}
-			if !json.Valid([]byte(v)) {
-				return nil, nil, errCorrupt("data.%s is not JSON", k)
+				return nil, errCorrupt("data field %q", f)
 			}
 			snap.data[k] = v
 		}
 		if err != nil {
-			return nil, nil, errCorrupt("field %s: %v", f, err)
+			return nil, errCorrupt("field %s: %v", f, err)
 		}
 	}
 	if !haveC || !haveU || !haveO || !haveJ {
-		return nil, nil, errCorrupt("session hash lacks createdAt, lastUsed, order or jar")
+		return nil, errCorrupt("session hash lacks createdAt, lastUsed, order or jar")
 	}
 	if snap.lsObj {
 		if _, dup := snap.data[keyLocalStorage]; dup {
-			return nil, nil, errCorrupt("localStorage stored twice")
+			return nil, errCorrupt("localStorage stored twice")
 		}
 		var err error
 		if snap.lsOrder, err = decodeOrder(lsOrder, func(k string) bool { _, ok := snap.ls[k]; return ok }); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if snap.ls == nil {
 			snap.ls = make(map[string]string)
 		}
 		snap.lsOrder = appendMissing(snap.lsOrder, snap.ls)
 	} else if len(snap.ls) > 0 {
-		return nil, nil, errCorrupt("localStorage entries without their order")
+		return nil, errCorrupt("localStorage entries without their order")
 	}
 	var err error
 	snap.order, err = decodeOrder(order, func(k string) bool {
@@ -400,7 +249,7 @@ func fromHashes(sHash, cHash []string) (*snapshot, []byte, error) {
 		return k == keyCreatedAt || k == keyLastUsed || isData || (k == keyLocalStorage && snap.lsObj)
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for _, k := range []string{keyLastUsed, keyCreatedAt} {
 		if !contains(snap.order, k) {
@@ -412,48 +261,52 @@ func fromHashes(sHash, cHash []string) (*snapshot, []byte, error) {
 	}
 	snap.order = appendMissing(snap.order, snap.data)
 
-	if h := strings.TrimSpace(snap.jar); len(h) < 2 || h[0] != '{' || h[len(h)-1] != '}' || !json.Valid([]byte(h)) {
-		return nil, nil, errCorrupt("jar header is not a JSON object")
+	if h := strings.TrimSpace(snap.jar); len(h) < 2 || h[0] != '{' || !validJSON(h) {
+		return nil, errCorrupt("jar header is not a JSON object")
 	}
 
 	// Cookies go back in the jar's own order: the sequence number each got
 	// when first stored (a changed cookie keeps its number).
-	type sortable struct {
-		storedCookie
-		seq int64
-	}
-	cs := make([]sortable, 0, len(cHash)/2)
+	seqs := make([]int64, 0, len(cHash)/2)
+	snap.cookies = make([]storedCookie, 0, len(cHash)/2)
 	for i := 0; i < len(cHash); i += 2 {
 		f, v := cHash[i], cHash[i+1]
 		sp := strings.IndexByte(v, ' ')
 		if sp < 0 {
-			return nil, nil, errCorrupt("cookie %s: no sequence number", f)
+			return nil, errCorrupt("cookie %s: no sequence number", f)
 		}
 		seq, err := strconv.ParseInt(v[:sp], 10, 64)
 		if err != nil {
-			return nil, nil, errCorrupt("cookie %s: sequence: %v", f, err)
+			return nil, errCorrupt("cookie %s: sequence: %v", f, err)
 		}
 		js := v[sp+1:]
-		// Neither is the cookie decoded here (that would cost a decode per
-		// cookie on every Get): session.Deserialize checks the rebuilt jar,
-		// and a field that does not match its cookie's domain, path and key
-		// heals itself at the next Save of that cookie.
+		// The cookie is decoded with the others when the jar is built (see
+		// assemble); a field that does not match its cookie's domain, path
+		// and key heals itself at the next Save of that cookie.
 		if len(js) < 2 || js[0] != '{' || js[len(js)-1] != '}' {
-			return nil, nil, errCorrupt("cookie %s is not a JSON object", f)
+			return nil, errCorrupt("cookie %s is not a JSON object", f)
 		}
-		cs = append(cs, sortable{storedCookie{f, js}, seq})
-	}
-	sort.SliceStable(cs, func(i, j int) bool {
-		if cs[i].seq != cs[j].seq {
-			return cs[i].seq < cs[j].seq
+		// Insertion sort by (seq, field): few cookies, mostly in order
+		// already (a listpack hash keeps insertion order).
+		j := len(seqs)
+		seqs = append(seqs, seq)
+		snap.cookies = append(snap.cookies, storedCookie{f, js})
+		for j > 0 && (seqs[j-1] > seq || (seqs[j-1] == seq && snap.cookies[j-1].field > f)) {
+			seqs[j], snap.cookies[j] = seqs[j-1], snap.cookies[j-1]
+			j--
 		}
-		return cs[i].field < cs[j].field
-	})
-	for _, c := range cs {
-		snap.cookies = append(snap.cookies, c.storedCookie)
-		snap.byField[c.field] = c.json
+		seqs[j], snap.cookies[j] = seq, storedCookie{f, js}
 	}
-	return snap, snap.serialize(), nil
+	return snap, nil
+}
+
+// flatten returns a hash as a field/value list.
+func flatten(m map[string]string) []string {
+	out := make([]string, 0, 2*len(m))
+	for f, v := range m {
+		out = append(out, f, v)
+	}
+	return out
 }
 
 // decodeOrder reads an order list, keeping the first occurrence of each
@@ -509,67 +362,6 @@ func appendMissing(order []string, m map[string]string) []string {
 	}
 	sort.Strings(extra)
 	return append(order, extra...)
-}
-
-// serialize renders the snapshot as .rhfsession text.
-func (s *snapshot) serialize() []byte {
-	size := 64 + len(s.jar)
-	for _, v := range s.data {
-		size += len(v) + 16
-	}
-	for _, v := range s.ls {
-		size += len(v) + 32
-	}
-	for _, c := range s.cookies {
-		size += len(c.json) * 5 / 4
-	}
-	var b bytes.Buffer
-	b.Grow(size * 5 / 4)
-	b.WriteString(`{"data":{`)
-	for i, k := range s.order {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(encodeKey(k))
-		b.WriteByte(':')
-		switch {
-		case k == keyCreatedAt:
-			b.WriteString(strconv.FormatInt(s.createdAt, 10))
-		case k == keyLastUsed:
-			b.WriteString(strconv.FormatInt(s.lastUsed, 10))
-		case k == keyLocalStorage && s.lsObj:
-			b.WriteByte('{')
-			for j, o := range s.lsOrder {
-				if j > 0 {
-					b.WriteByte(',')
-				}
-				b.WriteString(encodeKey(o))
-				b.WriteByte(':')
-				b.WriteString(s.ls[o])
-			}
-			b.WriteByte('}')
-		default:
-			b.WriteString(s.data[k])
-		}
-	}
-	b.WriteString(`},"serializedCookieJar":`)
-	var jar strings.Builder
-	jar.Grow(size)
-	hdr := strings.TrimSpace(s.jar)
-	jar.WriteString(hdr[:len(hdr)-1]) // drop the closing brace
-	if hdr != "{}" {
-		jar.WriteByte(',')
-	}
-	jar.WriteString(`"cookies":[`)
-	for i, c := range s.cookies {
-		if i > 0 {
-			jar.WriteByte(',')
-		}
-		jar.WriteString(c.json)
-	}
-	jar.WriteString("]}")
-	out := appendJSONString(b.Bytes(), jar.String())
-	return append(out, '}')
 }
 
 // localStorage modes of a Save.
@@ -645,14 +437,26 @@ func diff(old, cur *snapshot) changes {
 	case old.lsObj:
 		ch.lsMode = lsDrop
 	}
-	for _, c := range cur.cookies {
-		if ov, had := old.byField[c.field]; !had || ov != c.json {
+	// Cookies mostly keep their places: compare them pairwise, and look
+	// names up only past the first difference of order.
+	same := len(cur.cookies) == len(old.cookies)
+	for i, c := range cur.cookies {
+		if same && old.cookies[i].field == c.field {
+			if old.cookies[i].json != c.json {
+				ch.cookieSet = append(ch.cookieSet, c)
+			}
+			continue
+		}
+		same = false
+		if k, had := old.cookieMap()[c.field]; !had || old.cookies[k].json != c.json {
 			ch.cookieSet = append(ch.cookieSet, c)
 		}
 	}
-	for _, c := range old.cookies {
-		if _, ok := cur.byField[c.field]; !ok {
-			ch.cookieDel = append(ch.cookieDel, c.field)
+	if !same {
+		for _, c := range old.cookies {
+			if _, ok := cur.cookieMap()[c.field]; !ok {
+				ch.cookieDel = append(ch.cookieDel, c.field)
+			}
 		}
 	}
 	return ch
@@ -662,4 +466,274 @@ func (c *changes) empty() bool {
 	return c.createdAt == nil && c.lastUsed == nil && c.jar == nil &&
 		len(c.dataSet) == 0 && len(c.dataDel) == 0 && len(c.cookieSet) == 0 && len(c.cookieDel) == 0 &&
 		c.lsMode == lsKeep && len(c.lsSet) == 0 && len(c.lsDel) == 0
+}
+
+// jarPool holds the buffers in which assemble joins a jar's JSON for
+// cookiejar.Decode, which keeps no reference to them.
+var jarPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// assemble builds the session a snapshot stands for: the jar's JSON is
+// joined from its header and cookies and decoded, and the data members go
+// to session.Assemble, which checks them as Deserialize would. Errors wrap
+// store.ErrCorrupted. It records the jar in the snapshot (jarOf).
+func assemble(id string, snap *snapshot, o *session.Options, jo *cookiejar.Options) (*session.Session, error) {
+	bp := jarPool.Get().(*[]byte)
+	b := appendJarJSON((*bp)[:0], snap)
+	jar, err := cookiejar.Decode(b, jo)
+	if cap(b) <= 1<<16 {
+		*bp = b[:0]
+		jarPool.Put(bp)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: serializedCookieJar: %w", store.ErrCorrupted, err)
+	}
+	var buf [16][2]string
+	data := buf[:0]
+	if len(snap.order) > len(buf) {
+		data = make([][2]string, 0, len(snap.order))
+	}
+	for _, k := range snap.order {
+		var v string
+		switch {
+		case k == keyCreatedAt:
+			v = canonInt(snap.cRaw, snap.createdAt)
+		case k == keyLastUsed:
+			v = canonInt(snap.uRaw, snap.lastUsed)
+		case k == keyLocalStorage && snap.lsObj:
+			v = snap.lsJSON()
+		default:
+			v = snap.data[k]
+		}
+		data = append(data, [2]string{k, v})
+	}
+	sess, err := session.Assemble(id, data, jar, o)
+	if err != nil {
+		if !errors.Is(err, store.ErrCorrupted) {
+			err = fmt.Errorf("%w: %w", store.ErrCorrupted, err)
+		}
+		return nil, err
+	}
+	snap.version = sess.Version()
+	snap.jarOf, snap.jarVersion = jar, jar.Version()
+	return sess, nil
+}
+
+// canonInt returns raw when it is the decimal form of v, else that form.
+func canonInt(raw string, v int64) string {
+	var b [24]byte
+	if string(strconv.AppendInt(b[:0], v, 10)) == raw {
+		return raw
+	}
+	return strconv.FormatInt(v, 10)
+}
+
+// appendJarJSON appends the jar's JSON: the header with the cookies array
+// added last.
+func appendJarJSON(b []byte, s *snapshot) []byte {
+	hdr := strings.TrimSpace(s.jar)
+	b = append(b, hdr[:len(hdr)-1]...) // drop the closing brace
+	if strings.TrimSpace(hdr[1:len(hdr)-1]) != "" {
+		b = append(b, ',')
+	}
+	b = append(b, `"cookies":[`...)
+	for i, c := range s.cookies {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, c.json...)
+	}
+	return append(b, "]}"...)
+}
+
+// lsJSON joins the localStorage entries into its object.
+func (s *snapshot) lsJSON() string {
+	n := 2
+	for _, o := range s.lsOrder {
+		n += len(o) + len(s.ls[o]) + 4
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '{')
+	for i, o := range s.lsOrder {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, o)
+		b = append(b, ':')
+		b = append(b, s.ls[o]...)
+	}
+	b = append(b, '}')
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// snapshotOf takes a snapshot of a session for Save: data members as the
+// session holds them (compared raw), and the cookies one by one from the
+// jar's encoding. When the session's jar has not changed since prev was
+// taken, prev's cookies are reused and nothing is encoded; unchanged
+// strings are shared with prev.
+func snapshotOf(sess *session.Session, prev *snapshot) (*snapshot, error) {
+	snap := &snapshot{version: sess.Version()}
+	jar := sess.Jar()
+	jv := jar.Version() // before reading the cookies: a later change shows
+	snap.createdAt = sess.CreatedAt().UnixMilli()
+	snap.lastUsed = sess.LastUsed().UnixMilli()
+	keys := sess.Keys()
+	snap.order = keys[:0]
+	snap.data = make(map[string]string, len(keys))
+	for _, k := range keys {
+		if k == keyCreatedAt || k == keyLastUsed {
+			snap.order = append(snap.order, k)
+			continue
+		}
+		raw, ok := sess.Value(k)
+		if !ok {
+			continue // deleted meanwhile
+		}
+		snap.order = append(snap.order, k)
+		if k == keyLocalStorage && len(raw) > 0 && raw[0] == '{' {
+			if snap.splitLocalStorage(raw, prev) {
+				continue
+			}
+		}
+		var p string
+		if prev != nil {
+			p = prev.data[k]
+		}
+		if p != "" && p == string(raw) {
+			snap.data[k] = p
+		} else {
+			snap.data[k] = string(raw)
+		}
+	}
+	for _, k := range []string{keyLastUsed, keyCreatedAt} {
+		if !contains(snap.order, k) {
+			snap.order = append([]string{k}, snap.order...)
+		}
+	}
+	snap.jarOf, snap.jarVersion = jar, jv
+	if prev != nil && prev.jarOf == jar && prev.jarVersion == jv {
+		snap.jar, snap.cookies, snap.byField = prev.jar, prev.cookies, prev.byField
+		return snap, nil
+	}
+	enc, err := jar.Encode()
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: encoding the cookie jar: %w", err)
+	}
+	if err := snap.splitJar(unsafe.String(unsafe.SliceData(enc), len(enc)), prev); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+// splitLocalStorage keeps an object localStorage member by member; false
+// when raw is not a valid object or repeats a name (it is then kept whole,
+// so that it loads back exactly as it is).
+func (s *snapshot) splitLocalStorage(raw []byte, prev *snapshot) bool {
+	obj := string(raw)
+	var order []string
+	members := make(map[string]string)
+	dup := false
+	ok := forEachMember(obj, func(name, value string) {
+		if _, seen := members[name]; seen {
+			dup = true
+			return
+		}
+		order = append(order, name)
+		if prev != nil && prev.lsObj && prev.ls[name] == value {
+			value = prev.ls[name]
+		}
+		members[name] = value
+	})
+	if !ok || dup {
+		return false
+	}
+	s.lsObj, s.lsOrder, s.ls = true, order, members
+	return true
+}
+
+// splitJar splits a jar's JSON as cookiejar encodes it (header members,
+// then "cookies" last) into the header and the cookies, each named by its
+// domain, path and key. Strings equal to prev's are shared with it.
+func (s *snapshot) splitJar(enc string, prev *snapshot) error {
+	const mark = `,"cookies":[`
+	at := strings.LastIndex(enc, mark)
+	if at < 0 || !strings.HasSuffix(enc, "]}") {
+		return fmt.Errorf("redisstore: unexpected cookie jar encoding")
+	}
+	s.jar = enc[:at] + "}"
+	if prev != nil && prev.jar == s.jar {
+		s.jar = prev.jar
+	}
+	arr := enc[at+len(mark)-1 : len(enc)-1]
+	var old map[string]int
+	if prev != nil {
+		old = prev.cookieMap()
+	}
+	var scratch [256]byte
+	i := 1
+	if arr == "[]" {
+		return nil
+	}
+	for {
+		end, ok := skipValue(arr, i, 1)
+		if !ok || arr[i] != '{' {
+			return fmt.Errorf("redisstore: unexpected cookie jar encoding")
+		}
+		js := arr[i:end]
+		domain, path, key, ok := cookieIdentity(js)
+		if !ok {
+			return fmt.Errorf("redisstore: unexpected cookie encoding %s", js)
+		}
+		fb := appendCookieField(scratch[:0], domain, path, key)
+		var field string
+		if k, had := old[string(fb)]; had { // (no allocation for the lookup)
+			field = prev.cookies[k].field
+			if prev.cookies[k].json == js {
+				js = prev.cookies[k].json
+			}
+		} else {
+			field = string(fb)
+		}
+		s.cookies = append(s.cookies, storedCookie{field, js})
+		switch {
+		case end < len(arr) && arr[end] == ',':
+			i = end + 1
+		case end == len(arr)-1 && arr[end] == ']':
+			return nil
+		default:
+			return fmt.Errorf("redisstore: unexpected cookie jar encoding")
+		}
+	}
+}
+
+// cookieIdentity reads the key, domain and path members of a cookie's
+// JSON (null or absent: "").
+func cookieIdentity(js string) (domain, path, key string, ok bool) {
+	ok = forEachMember(js, func(name, value string) {
+		var dst *string
+		switch name {
+		case "key":
+			dst = &key
+		case "domain":
+			dst = &domain
+		case "path":
+			dst = &path
+		default:
+			return
+		}
+		*dst = ""
+		if len(value) > 0 && value[0] == '"' {
+			end, esc, _ := skipString(value, 0)
+			*dst, _ = jsonString(value[:end], esc)
+		}
+	})
+	return domain, path, key, ok
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }

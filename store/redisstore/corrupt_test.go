@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -49,7 +48,7 @@ func TestFixturesRoundTrip(t *testing.T) {
 			t.Errorf("%s: round trip differs:\nwant %s\ngot  %s", name, wb, gb)
 		}
 		st := got.StoreState().(*state)
-		cur, err := s.snapshotOf(got)
+		cur, err := snapshotOf(got, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -170,48 +169,88 @@ func TestBadInput(t *testing.T) {
 
 // FuzzFromHashes feeds arbitrary session and cookie hashes to the loader:
 // it must return a session or an error wrapping store.ErrCorrupted, never
-// panic. Seeds are the real fixtures as the store lays them out.
+// panic; a session it loads is stored and loaded again unchanged. Seeds
+// are the real fixtures as the store lays them out.
 func FuzzFromHashes(f *testing.F) {
 	for _, b := range fixtures(f) {
 		sess, err := session.Deserialize("x", b, nil)
 		if err != nil {
 			continue
 		}
-		text, err := sess.Serialize()
-		if err != nil {
-			f.Fatal(err)
-		}
-		snap, err := parseSerialized(text, sess.CreatedAt(), sess.LastUsed())
+		snap, err := snapshotOf(sess, nil)
 		if err != nil {
 			f.Fatal(err)
 		}
 		f.Add(joinPairs(snap.hashFields()), joinPairs(snap.cookieFields()))
 	}
 	f.Fuzz(func(t *testing.T, sh, ch string) {
-		snap, text, err := fromHashes(splitPairs(sh), splitPairs(ch))
+		snap, err := fromHashes(splitPairs(sh), splitPairs(ch))
 		if err != nil {
 			if !errors.Is(err, store.ErrCorrupted) {
 				t.Fatalf("error not wrapping ErrCorrupted: %v", err)
 			}
 			return
 		}
-		sess, err := session.Deserialize("x", text, nil)
+		sess, err := assemble("x", snap, nil, nil)
 		if err != nil {
-			return // Get reports it as corrupted
+			if !errors.Is(err, store.ErrCorrupted) {
+				t.Fatalf("error not wrapping ErrCorrupted: %v", err)
+			}
+			return
 		}
-		if _, err := parseSerialized(text, sess.CreatedAt(), sess.LastUsed()); err != nil {
-			t.Fatalf("rebuilt text does not parse: %v\n%s", err, text)
-		}
-		_ = snap
+		checkRoundTrip(t, sess)
 	})
 }
 
-func joinPairs(p []any) string {
-	parts := make([]string, len(p))
-	for i, v := range p {
-		parts[i] = v.(string)
+// checkRoundTrip lays sess out as the store does, loads it back and
+// checks that it serializes the same and that a Save would send nothing.
+func checkRoundTrip(t *testing.T, sess *session.Session) {
+	t.Helper()
+	want, err := sess.Serialize()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return strings.Join(parts, "\x00")
+	snap, err := snapshotOf(sess, nil)
+	if err != nil {
+		t.Fatalf("snapshot of a loaded session: %v", err)
+	}
+	again, err := fromHashes(anyStrings(snap.hashFields()), anyStrings(snap.cookieFields()))
+	if err != nil {
+		t.Fatalf("stored hashes do not load: %v\n%s", err, want)
+	}
+	sess2, err := assemble("x", again, nil, nil)
+	if err != nil {
+		t.Fatalf("stored session does not load: %v\n%s", err, want)
+	}
+	got, err := sess2.Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("round trip differs:\n got %s\nwant %s", got, want)
+	}
+	cur, err := snapshotOf(sess2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch := diff(again, cur); !ch.empty() {
+		t.Fatalf("a Save right after the load would send %+v\n%s", ch, want)
+	}
+	if ch := diff(snap, cur); !ch.empty() {
+		t.Fatalf("snapshots of equal sessions differ: %+v\n%s", ch, want)
+	}
+}
+
+func anyStrings(p []any) []string {
+	out := make([]string, len(p))
+	for i, v := range p {
+		out[i] = v.(string)
+	}
+	return out
+}
+
+func joinPairs(p []any) string {
+	return strings.Join(anyStrings(p), "\x00")
 }
 
 func splitPairs(s string) []string {
@@ -225,35 +264,19 @@ func splitPairs(s string) []string {
 	return p
 }
 
-// FuzzParseSerialized: any .rhfsession-like text either fails with
-// ErrCorrupted or splits into a snapshot whose rebuilt text is valid JSON
-// and splits again into the same snapshot.
-func FuzzParseSerialized(f *testing.F) {
+// FuzzSnapshot: any .rhfsession-like text that loads is laid out as the
+// store lays it out and loads back unchanged (checkRoundTrip).
+func FuzzSnapshot(f *testing.F) {
 	for _, b := range fixtures(f) {
 		f.Add(b)
 	}
+	f.Add([]byte(`{"data":{"localStorage":{"a":1,"a":2,"b\u0000":{}},"k\"":[1]},"serializedCookieJar":"{\"cookies\":[{\"key\":\"\\u00e9\",\"path\":\"/\\\"\"}]}"}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		now := time.UnixMilli(1795906645733)
-		snap, err := parseSerialized(b, now, now)
+		sess, err := session.Deserialize("x", b, &session.Options{Now: func() time.Time { return now }})
 		if err != nil {
-			if !errors.Is(err, store.ErrCorrupted) {
-				t.Fatalf("error not wrapping ErrCorrupted: %v", err)
-			}
 			return
 		}
-		text := snap.serialize()
-		if !json.Valid(text) {
-			t.Fatalf("rebuilt text is not JSON: %s", text)
-		}
-		again, err := parseSerialized(text, now, now)
-		if err != nil {
-			t.Fatalf("rebuilt text does not split: %v\n%s", err, text)
-		}
-		if ch := diff(snap, again); !ch.empty() {
-			t.Fatalf("split, rebuild, split differs: %+v\n%s", ch, text)
-		}
-		if !bytes.Equal(again.serialize(), text) {
-			t.Fatalf("rebuild is not stable:\n%s\n%s", text, again.serialize())
-		}
+		checkRoundTrip(t, sess)
 	})
 }

@@ -22,14 +22,18 @@
 // the sequence number it got when first stored. The order of data keys and
 // of localStorage origins is kept the same way.
 // The import/export form is the original's .rhfsession JSON
-// (session.Serialize / session.Deserialize): Get rebuilds it from the two
-// hashes.
+// (session.Serialize / session.Deserialize). Get does not go through it:
+// it reads both hashes (after the touch script, in one MULTI/EXEC), the
+// jar is decoded from its header and cookies joined, and the data members
+// go straight to session.Assemble (checked as Deserialize checks them).
 //
 // # Concurrent updates
 //
 // Stores do not keep sessions: a session returned by Get or Add remembers
-// (in its StoreState) what was loaded, and Save sends only what changed
-// since: changed or new cookies and data keys are set field by field, removed
+// (in its StoreState) what was loaded, field by field as stored, and Save
+// sends only what changed since, comparing raw strings (cookies are
+// encoded only when the jar's Version moved): changed or new cookies and
+// data keys are set field by field, removed
 // ones deleted, in one Lua script that first checks the session still
 // exists. Two instances changing different cookies or data keys of one
 // session at the same time therefore both keep their changes; the same
@@ -83,6 +87,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/rammerhead-go/rammerhead/cookiejar"
 	"github.com/rammerhead-go/rammerhead/session"
 	"github.com/rammerhead-go/rammerhead/store"
 )
@@ -137,6 +142,8 @@ type Store struct {
 	graceMS int64
 	now     func() time.Time
 	log     *slog.Logger
+	sopts   *session.Options
+	jopts   *cookiejar.Options
 
 	loads, flushes, corrupted atomic.Uint64
 
@@ -194,6 +201,8 @@ func New(opts Options) (*Store, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.sopts = &session.Options{Now: s.now}
+	s.jopts = &cookiejar.Options{Now: s.now}
 	if on, known := contextTimeouts(s.client); known && !on {
 		s.log.Warn("redisstore: the Redis client has ContextTimeoutEnabled off: calls are bounded by its Read/WriteTimeout, not by context deadlines")
 	}
@@ -302,7 +311,7 @@ type state struct {
 	snap *snapshot
 }
 
-func (s *Store) sessionOptions() *session.Options { return &session.Options{Now: s.now} }
+func (s *Store) sessionOptions() *session.Options { return s.sopts }
 
 // Keys returns the ids of every live session, scanning (SCAN MATCH, COUNT
 // 1000, never KEYS) every master of a cluster. Sessions past their expiry
@@ -435,9 +444,9 @@ func (s *Store) Has(ctx context.Context, id string) (bool, error) {
 }
 
 // Get loads the session in one round trip; with touch, lastUsed becomes
-// now and the expiry moves on in the same script. Missing or expired: an
-// error wrapping store.ErrNotFound. A stored session that cannot be loaded:
-// an error wrapping store.ErrCorrupted (it is left in place).
+// now and the expiry moves on in the same transaction. Missing or expired:
+// an error wrapping store.ErrNotFound. A stored session that cannot be
+// loaded: an error wrapping store.ErrCorrupted (it is left in place).
 func (s *Store) Get(ctx context.Context, id string, touch bool) (*session.Session, error) {
 	if err := s.check(id); err != nil {
 		return nil, err
@@ -446,14 +455,34 @@ func (s *Store) Get(ctx context.Context, id string, touch bool) (*session.Sessio
 	if touch {
 		t = "1"
 	}
-	res, err := getScript.Run(ctx, s.client, s.keys(id), s.args(t)...).Slice()
-	if errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("redisstore: get %s: %w", id, store.ErrNotFound)
+	keys := s.keys(id)
+	args := s.args(t)
+	var live *redis.Cmd
+	var sh, ch *redis.MapStringStringCmd
+	run := func(eval bool) error {
+		_, err := s.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			if eval {
+				live = touchScript.Eval(ctx, p, keys, args...)
+			} else {
+				live = touchScript.EvalSha(ctx, p, keys, args...)
+			}
+			sh = p.HGetAll(ctx, keys[0])
+			ch = p.HGetAll(ctx, keys[1])
+			return nil
+		})
+		return err
+	}
+	err := run(false)
+	if redis.HasErrorPrefix(err, "NOSCRIPT") {
+		err = run(true) // the script is not cached (yet, or any more)
 	}
 	if err != nil {
 		return nil, s.redisErr("get", id, err)
 	}
-	return s.load(id, "get", res)
+	if n, _ := live.Int(); n != 1 {
+		return nil, fmt.Errorf("redisstore: get %s: %w", id, store.ErrNotFound)
+	}
+	return s.load(id, "get", sh.Val(), ch.Val())
 }
 
 // Peek returns the session as it is stored, without touching it or
@@ -463,34 +492,32 @@ func (s *Store) Peek(ctx context.Context, id string) (*session.Session, error) {
 	if err := s.check(id); err != nil {
 		return nil, err
 	}
-	res, err := peekScript.Run(ctx, s.client, s.keys(id)).Slice()
-	if errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("redisstore: peek %s: %w", id, store.ErrNotFound)
-	}
+	keys := s.keys(id)
+	var sh, ch *redis.MapStringStringCmd
+	_, err := s.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		sh = p.HGetAll(ctx, keys[0])
+		ch = p.HGetAll(ctx, keys[1])
+		return nil
+	})
 	if err != nil {
 		return nil, s.redisErr("peek", id, err)
 	}
-	return s.load(id, "peek", res)
+	if len(sh.Val()) == 0 {
+		return nil, fmt.Errorf("redisstore: peek %s: %w", id, store.ErrNotFound)
+	}
+	return s.load(id, "peek", sh.Val(), ch.Val())
 }
 
-// load builds a session from a {session hash, cookie hash} script reply.
-func (s *Store) load(id, op string, res []any) (*session.Session, error) {
-	sh, ch, err := twoHashes(res)
+// load builds a session from its two hashes as read.
+func (s *Store) load(id, op string, sHash, cHash map[string]string) (*session.Session, error) {
+	snap, err := fromHashes(flatten(sHash), flatten(cHash))
 	if err == nil {
-		var snap *snapshot
-		var text []byte
-		snap, text, err = fromHashes(sh, ch)
-		if err == nil {
+		{
 			var sess *session.Session
-			sess, err = session.Deserialize(id, text, s.sessionOptions())
-			if err == nil {
-				snap.version = sess.Version()
+			if sess, err = assemble(id, snap, s.sopts, s.jopts); err == nil {
 				sess.SetStoreState(&state{snap: snap})
 				s.loads.Add(1)
 				return sess, nil
-			}
-			if !errors.Is(err, store.ErrCorrupted) {
-				err = fmt.Errorf("%w: %w", store.ErrCorrupted, err)
 			}
 		}
 	}
@@ -511,28 +538,6 @@ func (s *Store) Stats() store.Stats {
 	}
 }
 
-func twoHashes(res []any) ([]string, []string, error) {
-	if len(res) != 2 {
-		return nil, nil, errCorrupt("unexpected script reply of %d items", len(res))
-	}
-	var out [2][]string
-	for i, r := range res {
-		list, ok := r.([]any)
-		if !ok {
-			return nil, nil, errCorrupt("unexpected script reply %T", r)
-		}
-		out[i] = make([]string, len(list))
-		for j, v := range list {
-			str, ok := v.(string)
-			if !ok {
-				return nil, nil, errCorrupt("unexpected hash item %T", v)
-			}
-			out[i][j] = str
-		}
-	}
-	return out[0], out[1], nil
-}
-
 // Add creates a fresh session (createdAt = lastUsed = now) and stores it.
 // A live session with that id: an error wrapping store.ErrExists.
 func (s *Store) Add(ctx context.Context, id string) (*session.Session, error) {
@@ -540,7 +545,7 @@ func (s *Store) Add(ctx context.Context, id string) (*session.Session, error) {
 		return nil, err
 	}
 	sess := session.New(id, s.sessionOptions())
-	snap, err := s.snapshotOf(sess)
+	snap, err := snapshotOf(sess, nil)
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: add %s: %w", id, err)
 	}
@@ -575,7 +580,7 @@ func (s *Store) AddSerialized(ctx context.Context, id string, data []byte) error
 		}
 		return fmt.Errorf("redisstore: import %s: %w", id, err)
 	}
-	snap, err := s.snapshotOf(sess)
+	snap, err := snapshotOf(sess, nil)
 	if err != nil {
 		return fmt.Errorf("redisstore: import %s: %w", id, err)
 	}
@@ -589,20 +594,6 @@ func (s *Store) AddSerialized(ctx context.Context, id string, data []byte) error
 	}
 	s.flushes.Add(1)
 	return nil
-}
-
-func (s *Store) snapshotOf(sess *session.Session) (*snapshot, error) {
-	v := sess.Version()
-	b, err := sess.Serialize()
-	if err != nil {
-		return nil, err
-	}
-	snap, err := parseSerialized(b, sess.CreatedAt(), sess.LastUsed())
-	if err != nil {
-		return nil, err
-	}
-	snap.version = v
-	return snap, nil
 }
 
 func (s *Store) write(ctx context.Context, id string, snap *snapshot, replace bool) (int64, error) {
@@ -653,7 +644,7 @@ func (s *Store) Save(ctx context.Context, sess *session.Session) error {
 	cur := st.snap
 	if cur == nil || sess.Version() != cur.version {
 		var err error
-		cur, err = s.snapshotOf(sess)
+		cur, err = snapshotOf(sess, st.snap)
 		if err != nil {
 			return fmt.Errorf("redisstore: save %s: %w", id, err)
 		}

@@ -59,34 +59,28 @@ local function hsetRange(key, from, to)
 end
 `
 
-// getScript: ARGV[5] = "1" to touch. Returns nil when missing or expired
-// (an expired session is deleted), else {session hash, cookie hash} as flat
-// field/value arrays. Timestamps that are not numbers are returned as they
-// are, untouched, for the client to report as corrupted.
-var getScript = redis.NewScript(luaCommon + `
+// touchScript: ARGV[5] = "1" to touch. Returns 0 when the session is
+// missing or expired (an expired session is deleted), else 1, after
+// setting lastUsed to now and moving the expiry on when touching. Get runs
+// it in a MULTI/EXEC with HGETALL of both keys after it, so that Redis
+// sends the hashes natively (one round trip, atomic) instead of passing
+// them through Lua. Timestamps that are not numbers are left untouched, for
+// the client to report as corrupted.
+var touchScript = redis.NewScript(luaCommon + `
 local cu = redis.call('HMGET', KEYS[1], 'c', 'u')
 local c, u = tonumber(cu[1]), tonumber(cu[2])
 if c == nil or u == nil then
-  if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-  return {redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2])}
+  return redis.call('EXISTS', KEYS[1])
 end
 if expired(c, u) then
   redis.call('DEL', KEYS[1], KEYS[2])
-  return false
+  return 0
 end
 if ARGV[5] == '1' then
   redis.call('HSET', KEYS[1], 'u', ARGV[1])
   setExpiry(c, now)
 end
-return {redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2])}
-`)
-
-// peekScript returns {session hash, cookie hash} as they are, or nil when
-// the session hash does not exist; it applies no expiry and touches
-// nothing.
-var peekScript = redis.NewScript(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-return {redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2])}
+return 1
 `)
 
 // hasScript returns 1 when the session exists and has not expired (an

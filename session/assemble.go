@@ -1,0 +1,115 @@
+package session
+
+import (
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/rammerhead-go/rammerhead/cookiejar"
+)
+
+// Assemble builds a session from its parts: data holds the data members in
+// order as {key, raw JSON} pairs, and jar is the session's cookie jar,
+// which the session takes over (make it with the same clock as o, for
+// example with cookiejar.Decode). It is for stores that keep a session's
+// parts apart (Redis, one hash field per data key and per cookie), which
+// would otherwise join them into .rhfsession text only for Deserialize to
+// take it apart again.
+//
+// The result is the session Deserialize gives for the text
+// {"data":{<key>:<raw>,...},"serializedCookieJar":<jar>} and is checked the
+// same way: keys must be valid UTF-8; each raw value must be exactly one
+// JSON value in valid UTF-8 (insignificant whitespace is dropped); known
+// keys must have their documented shape; a repeated key keeps its first
+// position and its last value; a missing createdAt or lastUsed is set to
+// now and a missing shuffleDict to null; the session counts as used. Errors
+// wrap ErrCorrupted and say what is wrong; a nil jar is an error too. The
+// session may keep the strings of data (they are immutable).
+func Assemble(id string, data [][2]string, jar *cookiejar.Jar, o *Options) (*Session, error) {
+	if jar == nil {
+		return nil, corrupt("no cookie jar")
+	}
+	s := &Session{id: id, fields: make([]field, 0, len(data)+2)}
+	var haveCreated, haveLastUsed, haveDict bool
+	for _, m := range data {
+		key, rawStr := m[0], m[1]
+		if !utf8.ValidString(key) {
+			return nil, corrupt("data: key %q is not valid UTF-8", key)
+		}
+		k := internKeyString(key)
+		// The bytes are only read (validJSON and normalizeField copy what
+		// they keep).
+		raw, err := validJSON(unsafeBytes(rawStr))
+		if err != nil {
+			return nil, corrupt("data: %s: %v", k, err)
+		}
+		canon, ms, err := normalizeField(k, raw)
+		if err != nil {
+			return nil, corrupt("data: %v", err)
+		}
+		switch k {
+		case KeyCreatedAt:
+			s.createdAt.Store(ms)
+			haveCreated = true
+		case KeyLastUsed:
+			s.lastUsed.Store(ms)
+			haveLastUsed = true
+		case KeyShuffleDict:
+			haveDict = true
+		}
+		if j := s.find(k); j >= 0 {
+			s.fields[j].raw = canon
+		} else {
+			s.fields = append(s.fields, field{k, canon})
+		}
+	}
+	if !haveCreated || !haveLastUsed {
+		now := o.now().UnixMilli()
+		if !haveCreated {
+			s.createdAt.Store(now)
+			s.fields = append(s.fields, field{KeyCreatedAt, ""})
+		}
+		if !haveLastUsed {
+			s.lastUsed.Store(now)
+			s.fields = append(s.fields, field{KeyLastUsed, ""})
+		}
+	}
+	if !haveDict {
+		s.fields = append(s.fields, field{KeyShuffleDict, rawNull})
+	}
+	if i := s.find(KeyLastUsed); i >= 0 && s.fields[i].raw == "" {
+		s.plainLast.Store(true)
+	}
+	s.jar = jar
+	s.jarBase = jar.Version()
+	s.used.Store(true)
+	return s, nil
+}
+
+// internKeyString is internKey for a key that is already a string: the
+// package's constant for a known key, otherwise key itself.
+func internKeyString(key string) string {
+	switch key {
+	case KeyCreatedAt:
+		return KeyCreatedAt
+	case KeyLastUsed:
+		return KeyLastUsed
+	case KeyInjectable:
+		return KeyInjectable
+	case KeyExternalProxySettings:
+		return KeyExternalProxySettings
+	case KeyShuffleDict:
+		return KeyShuffleDict
+	case KeyCookies:
+		return KeyCookies
+	case KeyRestrictIP:
+		return KeyRestrictIP
+	case KeyLocalStorage:
+		return KeyLocalStorage
+	}
+	return key
+}
+
+// unsafeBytes views s as bytes without copying; they must not be written.
+func unsafeBytes(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}
