@@ -14,6 +14,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	testfixtures "github.com/rammerhead-go/rammerhead/internal/fixtures"
 	"github.com/rammerhead-go/rammerhead/session"
 )
 
@@ -28,7 +29,7 @@ func benchStore(b *testing.B) (*Store, *redis.Client) {
 // realSession imports the richest fixture (16 cookies, localStorage).
 func realSession(b *testing.B, s *Store, id string) {
 	b.Helper()
-	data, err := os.ReadFile(filepath.Join(fixtureDir(b), "cookies-varied-noshuffle-localstorage.rhfsession"))
+	data, err := os.ReadFile(filepath.Join(testfixtures.MustDir(b), "cookies-varied-noshuffle-localstorage.rhfsession"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -186,7 +187,7 @@ func benchMemory(b *testing.B) {
 		c := redis.NewClient(&redis.Options{Network: srv.Network, Addr: srv.Addr, PoolSize: 64})
 		s := newStore(b, c, Options{Expiry: standardExpiry})
 		ctx := b.Context()
-		data, err := os.ReadFile(filepath.Join(fixtureDir(b), "shuffle-enabled-basic-cookies.rhfsession"))
+		data, err := os.ReadFile(filepath.Join(testfixtures.MustDir(b), "shuffle-enabled-basic-cookies.rhfsession"))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -339,7 +340,7 @@ func BenchmarkPing(b *testing.B) {
 // hashes are read: rebuild the snapshot, decode the jar and assemble the
 // session.
 func BenchmarkDecode(b *testing.B) {
-	data, err := os.ReadFile(filepath.Join(fixtureDir(b), "cookies-varied-noshuffle-localstorage.rhfsession"))
+	data, err := os.ReadFile(filepath.Join(testfixtures.MustDir(b), "cookies-varied-noshuffle-localstorage.rhfsession"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -368,7 +369,7 @@ func BenchmarkDecode(b *testing.B) {
 // BenchmarkSnapshot is Save's work in Go before the script call: the
 // snapshot of a 16-cookie session after one cookie changed, and the diff.
 func BenchmarkSnapshot(b *testing.B) {
-	data, err := os.ReadFile(filepath.Join(fixtureDir(b), "cookies-varied-noshuffle-localstorage.rhfsession"))
+	data, err := os.ReadFile(filepath.Join(testfixtures.MustDir(b), "cookies-varied-noshuffle-localstorage.rhfsession"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	testfixtures "github.com/rammerhead-go/rammerhead/internal/fixtures"
 	"github.com/rammerhead-go/rammerhead/session"
 	"github.com/rammerhead-go/rammerhead/store"
 )
@@ -158,7 +159,7 @@ func TestExpiryPastIsDeleted(t *testing.T) {
 
 	// An import whose expiry is past is not stored, and replaces nothing
 	// with a key that never expires.
-	b, err := os.ReadFile(filepath.Join(fixtureDir(t), "shuffle-enabled-basic-cookies.rhfsession"))
+	b, err := os.ReadFile(filepath.Join(testfixtures.MustDir(t), "shuffle-enabled-basic-cookies.rhfsession"))
 	if err != nil {
 		t.Fatal(err)
 	}

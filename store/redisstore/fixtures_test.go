@@ -4,36 +4,13 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-)
 
-// fixtureDir finds ../shared/fixtures/rammerhead-sessions beside the module
-// root (the directory holding go.mod).
-func fixtureDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the package directory")
-		}
-		dir = parent
-	}
-	fd := filepath.Join(dir, "..", "shared", "fixtures", "rammerhead-sessions")
-	if _, err := os.Stat(fd); err != nil {
-		t.Fatalf("fixtures: %v", err)
-	}
-	return fd
-}
+	testfixtures "github.com/rammerhead-go/rammerhead/internal/fixtures"
+)
 
 func fixtures(t testing.TB) map[string][]byte {
 	t.Helper()
-	dir := fixtureDir(t)
+	dir := testfixtures.MustDir(t)
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
