@@ -59,6 +59,7 @@ import (
 	"time"
 	"weak"
 
+	"github.com/rammerhead-go/rammerhead/internal/clock"
 	"github.com/rammerhead-go/rammerhead/session"
 	"github.com/rammerhead-go/rammerhead/store"
 )
@@ -100,7 +101,7 @@ type Cache struct {
 	opts   Options
 	log    *slog.Logger
 	now    func() time.Time
-	clock  *wallClock // nil when Options.Now is set
+	clock  *clock.Wall // nil when Options.Now is set
 	expiry store.Expiry
 	// expires: some expiry rule is on.
 	expires bool
@@ -168,7 +169,7 @@ func Open(opts Options) (*Cache, error) {
 		c.dir = string(os.PathSeparator)
 	}
 	if opts.Now == nil {
-		c.clock = newWallClock()
+		c.clock = clock.NewWall()
 	}
 	c.expires = c.expiry.IdleTimeout > 0 || c.expiry.MaxAge > 0
 	if err := c.refreshListing(true); err != nil {
@@ -323,10 +324,10 @@ func (c *Cache) expiredMs(s *session.Session, nowMs int64) bool {
 }
 
 // nowMs returns the current time in Unix milliseconds: Options.Now's, or
-// the wall clock read cheaply (see wallClock).
+// the wall clock read cheaply (see clock.Wall).
 func (c *Cache) nowMs() int64 {
 	if c.clock != nil {
-		return c.clock.nowMs()
+		return c.clock.NowMs()
 	}
 	return c.now().UnixMilli()
 }

@@ -126,29 +126,6 @@ func TestKeysSnapshot(t *testing.T) {
 	check(a)
 }
 
-// TestWallClock checks the cheap wall clock against time.Now.
-func TestWallClock(t *testing.T) {
-	wc := newWallClock()
-	for range 1000 {
-		before := time.Now().UnixMilli()
-		got := wc.nowMs()
-		after := time.Now().UnixMilli()
-		// Both clocks run at the same rate; allow a millisecond of
-		// rounding between the two readings.
-		if got < before-1 || got > after+1 {
-			t.Fatalf("nowMs = %d, time.Now between %d and %d", got, before, after)
-		}
-	}
-	// A base older than resyncEvery is replaced.
-	wc.base.Store(&clockBase{mono: time.Now().Add(-2 * resyncEvery), wallNs: 0})
-	if got, want := wc.nowMs(), time.Now().UnixMilli(); got < want-1000 {
-		t.Fatalf("stale base not resynced: %d, want about %d", got, want)
-	}
-	if floorDiv(-1, 1000) != -1 || floorDiv(1999, 1000) != 1 || floorDiv(-1000, 1000) != -1 {
-		t.Fatal("floorDiv")
-	}
-}
-
 // TestParallelFlush checks that Close and the periodic check write every
 // changed session (the writes run on several goroutines).
 func TestParallelFlush(t *testing.T) {

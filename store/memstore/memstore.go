@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rammerhead-go/rammerhead/internal/clock"
 	"github.com/rammerhead-go/rammerhead/session"
 	"github.com/rammerhead-go/rammerhead/store"
 )
@@ -66,6 +67,7 @@ type Store struct {
 	expiry   store.Expiry
 	interval time.Duration
 	now      func() time.Time
+	wall     *clock.Wall // the hot path's clock when Options.Now is nil
 	log      *slog.Logger
 	sessOpts *session.Options
 
@@ -100,6 +102,7 @@ func New(o *Options) *Store {
 	}
 	if s.now == nil {
 		s.now = time.Now
+		s.wall = clock.NewWall()
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -149,25 +152,35 @@ func (s *Store) check(id string) error {
 	return nil
 }
 
+// nowMs returns the current time in Unix milliseconds: Options.Now's, or
+// the wall clock read cheaply (clock.Wall).
+func (s *Store) nowMs() int64 {
+	if s.wall != nil {
+		return s.wall.NowMs()
+	}
+	return s.now().UnixMilli()
+}
+
 // load returns the session stored under id if it is live, and removes it
 // when it has expired. It reads the clock only when a session is found and
-// an expiry rule is on (or touch asks for the time); now is the time read,
-// zero when it was not needed.
-func (s *Store) load(id string, touch bool) (sess *session.Session, now time.Time, ok bool) {
+// an expiry rule is on (or touch asks for the time); nowMs is the time
+// read (Unix ms), zero when it was not needed. Timestamps are compared as
+// integers: this is the hot path of every proxied request.
+func (s *Store) load(id string, touch bool) (sess *session.Session, nowMs int64, ok bool) {
 	v, found := s.sessions.Load(id)
 	if !found {
-		return nil, now, false
+		return nil, 0, false
 	}
 	sess = v.(*session.Session)
 	if !touch && !s.expires() {
-		return sess, now, true
+		return sess, 0, true
 	}
-	now = s.now()
-	if s.expired(sess, now) {
+	nowMs = s.nowMs()
+	if s.expires() && s.expiry.ExpiredMs(sess.CreatedAt().UnixMilli(), sess.LastUsed().UnixMilli(), nowMs) && !sess.Pinned() {
 		s.sessions.CompareAndDelete(id, sess)
-		return nil, now, false
+		return nil, nowMs, false
 	}
-	return sess, now, true
+	return sess, nowMs, true
 }
 
 // Keys returns the ids of every live session, in no particular order.
@@ -209,7 +222,7 @@ func (s *Store) Get(ctx context.Context, id string, touch bool) (*session.Sessio
 	if s.closed.Load() {
 		return nil, store.ErrClosed
 	}
-	sess, now, ok := s.load(id, touch)
+	sess, nowMs, ok := s.load(id, touch)
 	if !ok {
 		if err := s.check(id); err != nil {
 			return nil, err
@@ -217,7 +230,7 @@ func (s *Store) Get(ctx context.Context, id string, touch bool) (*session.Sessio
 		return nil, fmt.Errorf("memstore: get %s: %w", id, store.ErrNotFound)
 	}
 	if touch {
-		sess.Touch(now)
+		sess.Touch(time.UnixMilli(nowMs))
 	}
 	return sess, nil
 }

@@ -1,17 +1,18 @@
-package filecache
+// Package clock reads the wall clock cheaply, for the stores' hot paths.
+package clock
 
 import (
 	"sync/atomic"
 	"time"
 )
 
-// wallClock returns the wall clock in Unix milliseconds at the cost of one
+// Wall returns the wall clock in Unix milliseconds at the cost of one
 // monotonic clock read (time.Now reads both clocks): the wall time read at
 // the last resync, advanced by the monotonic time elapsed since. On Linux
 // both clocks run at the same (NTP-slewed) rate, so the two only part when
 // the wall clock is stepped; a resync at least every resyncEvery picks
 // such a step up.
-type wallClock struct {
+type Wall struct {
 	base atomic.Pointer[clockBase]
 }
 
@@ -22,21 +23,22 @@ type clockBase struct {
 
 const resyncEvery = time.Second
 
-func newWallClock() *wallClock {
-	c := &wallClock{}
+// NewWall returns a Wall synchronised with time.Now.
+func NewWall() *Wall {
+	c := &Wall{}
 	c.resync()
 	return c
 }
 
-func (c *wallClock) resync() *clockBase {
+func (c *Wall) resync() *clockBase {
 	t := time.Now()
 	b := &clockBase{mono: t, wallNs: t.UnixNano()}
 	c.base.Store(b)
 	return b
 }
 
-// nowMs returns the current Unix time in milliseconds.
-func (c *wallClock) nowMs() int64 {
+// NowMs returns the current Unix time in milliseconds.
+func (c *Wall) NowMs() int64 {
 	b := c.base.Load()
 	d := time.Since(b.mono)
 	if d >= resyncEvery || d < 0 {
