@@ -18,6 +18,20 @@ func BenchmarkRewriteHTML(b *testing.B) {
 	}
 }
 
+// BenchmarkRewriteHTMLXNet is BenchmarkRewriteHTML on x/net's tokenizer,
+// the reference of the differential tests, for comparison.
+func BenchmarkRewriteHTMLXNet(b *testing.B) {
+	page := samplePage(20 << 10)
+	opts := HTMLOptions{Mapper: shufflingMapper(b), Base: mustURL(b, "https://example.com/dir/"), Scripts: []string{"/hammerhead.js", "/rammerhead.js"}}
+	b.SetBytes(int64(len(page)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := rewriteHTML(io.Discard, strings.NewReader(page), opts, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkRewriteCSS(b *testing.B) {
 	css := sampleCSS(20 << 10)
 	m, base := shufflingMapper(b), mustURL(b, "https://example.com/css/")
