@@ -47,7 +47,9 @@ func (s *Server) getSession(w http.ResponseWriter, r *http.Request, id string, t
 		textError(w, http.StatusServiceUnavailable, "session store unavailable")
 		return nil, false
 	}
-	sess, err := st.Get(r.Context(), id, touch)
+	// Touched only once the IP check has passed: a client from another
+	// address must not keep somebody else's session alive.
+	sess, err := st.Get(r.Context(), id, false)
 	switch {
 	case err == nil:
 	case errors.Is(err, store.ErrNotFound):
@@ -63,6 +65,9 @@ func (s *Server) getSession(w http.ResponseWriter, r *http.Request, id string, t
 	if !s.ipAllowed(r, sess) {
 		textError(w, http.StatusForbidden, msgSameIP)
 		return nil, false
+	}
+	if touch {
+		sess.Touch(s.now())
 	}
 	return sess, true
 }
@@ -112,6 +117,14 @@ func (s *Server) handleNewSession(w http.ResponseWriter, r *http.Request) {
 	if err := st.Save(r.Context(), sess); err != nil {
 		s.storeErr(w, r, "save", err)
 		return
+	}
+	// The id is acknowledged only once the session, restrictIP included,
+	// is durable: a crash must not leave an unrestricted session behind.
+	if f, ok := st.(store.Flusher); ok {
+		if err := f.Flush(r.Context(), id); err != nil {
+			s.storeErr(w, r, "flush", err)
+			return
+		}
 	}
 	textOK(w, id)
 }

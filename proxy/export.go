@@ -145,6 +145,10 @@ func (s *Server) handleImportSession(w http.ResponseWriter, r *http.Request) {
 			textError(w, http.StatusBadRequest, "invalid export: corrupted session")
 			return
 		}
+		if errors.Is(err, store.ErrNotFound) { // already past its expiry
+			textError(w, http.StatusBadRequest, "invalid export: session already expired")
+			return
+		}
 		s.storeErr(w, r, "import", err)
 		return
 	}

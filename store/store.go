@@ -59,7 +59,8 @@ type Store interface {
 	Save(ctx context.Context, s *session.Session) error
 	// Close releases the store, persisting what it must (the file cache
 	// writes every cached session), and stops every goroutine it started.
-	// It is idempotent; calls after Close return ErrClosed.
+	// It is idempotent: a second Close returns nil or ErrClosed; every
+	// other method called after Close returns ErrClosed.
 	Close() error
 }
 
@@ -167,4 +168,20 @@ func (e Expiry) SessionExpired(s *session.Session, now time.Time) bool {
 // list and inspect a store, and for a dry-run sweep, without changing it.
 type Peeker interface {
 	Peek(ctx context.Context, id string) (*session.Session, error)
+}
+
+// Flusher is an optional interface of stores that write behind: Flush
+// makes the current state of the session durable (written, and synced
+// unless the store was told not to) before it returns. The server calls it
+// before acknowledging a new session, so that its restrictIP survives a
+// crash.
+type Flusher interface {
+	Flush(ctx context.Context, id string) error
+}
+
+// Lister is an optional interface of stores that can list every stored id,
+// expired sessions not removed yet included (Keys leaves those out). Admin
+// tools use it, with Peeker, to list, sweep and migrate a store as it is.
+type Lister interface {
+	AllKeys(ctx context.Context) ([]string, error)
 }

@@ -8,8 +8,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rammerhead-go/rammerhead/internal/secret"
+	"github.com/rammerhead-go/rammerhead/session"
+	"github.com/rammerhead-go/rammerhead/store/filecache"
 	"github.com/rammerhead-go/rammerhead/store/storetest"
 )
 
@@ -106,5 +109,63 @@ func TestExportSecretResolution(t *testing.T) {
 	}
 	if code, _, errOut := runCmd(t, map[string]string{"RAMMERHEAD_EXPORT_SECRET": "zz"}, "serve"); code != 2 {
 		t.Fatalf("bad export secret: exit %d, want 2 (%s)", code, errOut)
+	}
+}
+
+// TestSessionsSeeExpiredFiles: with the server's expiry policy and a side
+// index on disk, list and gc still see a file store's expired sessions
+// (the store hides them from Keys until a sweep, which admin commands do
+// not run), and pinned ones are never collected.
+func TestSessionsSeeExpiredFiles(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-10 * 24 * time.Hour)
+	write := func(id string, pinned bool) {
+		s := session.New(id, &session.Options{Now: func() time.Time { return old }})
+		s.Touch(old.Add(time.Second))
+		s.SetPinned(pinned)
+		b, err := s.Serialize()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, id+".rhfsession"), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stale, pinned := session.NewID(), session.NewID()
+	write(stale, false)
+	write(pinned, true)
+	env := map[string]string{"RAMMERHEAD_STORE": "file:" + dir}
+	// A server that ran back then, while the sessions were fresh, left its
+	// side index behind.
+	c, err := filecache.Open(filecache.Options{Dir: dir, NoSync: true,
+		Now: func() time.Time { return old.Add(time.Minute) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".rhfindex")); err != nil {
+		t.Fatalf("no side index after a run: %v", err)
+	}
+	code, out, errOut := runCmd(t, env, "sessions", "list")
+	if code != 0 || !strings.Contains(out, stale) || !strings.Contains(out, pinned) {
+		t.Fatalf("list misses sessions: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = runCmd(t, env, "sessions", "gc", "--dry-run")
+	if code != 0 || !strings.Contains(out, "would delete "+stale) || strings.Contains(out, pinned) {
+		t.Fatalf("gc --dry-run: exit %d, %q", code, out)
+	}
+	if code, _, errOut = runCmd(t, env, "sessions", "gc"); code != 0 {
+		t.Fatalf("gc: exit %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, stale+".rhfsession")); !os.IsNotExist(err) {
+		t.Fatalf("expired session not collected: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, pinned+".rhfsession")); err != nil {
+		t.Fatalf("pinned session collected: %v", err)
 	}
 }

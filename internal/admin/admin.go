@@ -276,9 +276,16 @@ func (p progress) step(done int) {
 	}
 }
 
-// sortedKeys returns the store's ids, sorted.
+// sortedKeys returns the store's ids, sorted: every stored id when the
+// store can list them (store.Lister: expired sessions not swept yet
+// included, so that gc finds them and migrate copies pinned sessions a
+// stale index would hide), else Keys.
 func sortedKeys(ctx context.Context, st store.Store) ([]string, error) {
-	ids, err := st.Keys(ctx)
+	list := st.Keys
+	if l, ok := st.(store.Lister); ok {
+		list = l.AllKeys
+	}
+	ids, err := list(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("listing the store: %w", err)
 	}

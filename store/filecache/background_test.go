@@ -373,3 +373,96 @@ func TestSweepKeepsPinned(t *testing.T) {
 		t.Fatalf("Has(pinned) = %v, %v after a sweep", ok, err)
 	}
 }
+
+// TestImportBeatsStaleEvictedCopy: a caller holds a session across its
+// eviction; an import replaces the session; the caller's later Save must
+// not bring the old copy back over the import.
+func TestImportBeatsStaleEvictedCopy(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	c, err := Open(Options{Dir: dir, NoSync: true, DisableSweep: true, WriteBehind: store.Disabled,
+		CacheCheckInterval: store.Disabled, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := session.NewID()
+	old, err := c.Add(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Touch(now)
+	now = now.Add(time.Hour)
+	c.evictIdle()
+	imported := session.New(id, nil)
+	imported.SetRestrictIP("198.51.100.99")
+	b, err := imported.Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddSerialized(ctx, id, b); err != nil {
+		t.Fatal(err)
+	}
+	old.SetRestrictIP("203.0.113.1")
+	if err := c.Save(ctx, old); err != nil {
+		t.Fatalf("Save of the stale copy: %v", err)
+	}
+	got, err := c.Get(ctx, id, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got == old || got.RestrictIP() != "198.51.100.99" {
+		t.Fatalf("the stale copy replaced the import (restrictIP %q)", got.RestrictIP())
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !fileHas(t, filepath.Join(dir, id+Ext), "198.51.100.99") {
+		t.Fatal("the import is not what is on disk")
+	}
+}
+
+// TestAllKeysAndFlush: AllKeys lists expired sessions that Keys leaves out;
+// Flush writes a changed cached session at once.
+func TestAllKeysAndFlush(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	c, err := Open(Options{Dir: dir, NoSync: true, DisableSweep: true, WriteBehind: store.Disabled,
+		CacheCheckInterval: store.Disabled, Now: clock, Sweep: SweepOptions{StaleTimeout: time.Hour}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	id := session.NewID()
+	s, err := c.Add(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetRestrictIP("192.0.2.77")
+	if err := c.Save(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	if fileHas(t, filepath.Join(dir, id+Ext), "192.0.2.77") {
+		t.Fatal("written before Flush with write-behind off")
+	}
+	if err := c.Flush(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if !fileHas(t, filepath.Join(dir, id+Ext), "192.0.2.77") {
+		t.Fatal("Flush did not write the change")
+	}
+	mu.Lock()
+	now = now.Add(2 * time.Hour)
+	mu.Unlock()
+	keys, err := c.Keys(ctx)
+	if err != nil || len(keys) != 0 {
+		t.Fatalf("Keys = %v, %v; want the expired session left out", keys, err)
+	}
+	all, err := c.AllKeys(ctx)
+	if err != nil || len(all) != 1 || all[0] != id {
+		t.Fatalf("AllKeys = %v, %v; want [%s]", all, err, id)
+	}
+}

@@ -67,6 +67,8 @@ import (
 var (
 	_ store.Store         = (*Cache)(nil)
 	_ store.Peeker        = (*Cache)(nil)
+	_ store.Lister        = (*Cache)(nil)
+	_ store.Flusher       = (*Cache)(nil)
 	_ store.StatsReporter = (*Cache)(nil)
 )
 
@@ -704,6 +706,45 @@ func (c *Cache) Peek(ctx context.Context, id string) (*session.Session, error) {
 	return s, ctx.Err()
 }
 
+// AllKeys returns the id of every session file and cached session,
+// expired ones not swept yet included (store.Lister).
+func (c *Cache) AllKeys(ctx context.Context) ([]string, error) {
+	if c.closed.Load() {
+		return nil, store.ErrClosed
+	}
+	return c.idx.keys(cutoffs{}, nil), ctx.Err()
+}
+
+// Flush writes the cached session id now if it changed since last written,
+// and syncs it with the directory (unless NoSync) before returning
+// (store.Flusher). A session that is not cached is already on disk.
+func (c *Cache) Flush(ctx context.Context, id string) error {
+	if c.closed.Load() {
+		return store.ErrClosed
+	}
+	if err := validate(id); err != nil {
+		return err
+	}
+	e, s := c.cachedLive(id)
+	if s == nil {
+		return ctx.Err()
+	}
+	e.wmu.Lock()
+	defer e.wmu.Unlock()
+	if e.gone.Load() {
+		return ctx.Err()
+	}
+	v := s.Version()
+	if v == e.written.Load() {
+		return ctx.Err()
+	}
+	if err := c.writeSession(id, s, true); err != nil {
+		return err
+	}
+	e.written.Store(v)
+	return ctx.Err()
+}
+
 // peekEvicted returns a still-held evicted session without forgetting it.
 func (c *Cache) peekEvicted(id string) (*session.Session, uint64, bool) {
 	v, ok := c.evicted.Load(id)
@@ -829,8 +870,17 @@ func (c *Cache) Save(ctx context.Context, s *session.Session) error {
 				return notFound(id)
 			}
 		}
+		// Only the copy that was evicted may come back: a copy replaced
+		// meanwhile (AddSerialized, Delete and re-Add) is stale, and
+		// writing it would undo the replacement.
+		held, written, ok := c.peekEvicted(id)
+		if !ok || held != s {
+			c.release(e, nil)
+			c.log.Debug("filecache: Save of a stale copy ignored", "id", id)
+			return nil
+		}
 		c.evicted.Delete(id) // s is cached again
-		e.written.Store(unknownVersion)
+		e.written.Store(written)
 		c.release(e, s)
 	} else if e.s.Load() != s {
 		c.log.Debug("filecache: Save of a stale copy ignored", "id", id)

@@ -80,6 +80,7 @@ type Store struct {
 var _ store.Store = (*Store)(nil)
 var (
 	_ store.Peeker        = (*Store)(nil)
+	_ store.Lister        = (*Store)(nil)
 	_ store.StatsReporter = (*Store)(nil)
 )
 
@@ -369,6 +370,20 @@ func (s *Store) Peek(ctx context.Context, id string) (*session.Session, error) {
 		return nil, fmt.Errorf("memstore: %q: %w", id, store.ErrNotFound)
 	}
 	return v.(*session.Session), nil
+}
+
+// AllKeys returns the id of every session held, expired ones not swept
+// yet included (store.Lister).
+func (s *Store) AllKeys(ctx context.Context) ([]string, error) {
+	if s.closed.Load() {
+		return nil, store.ErrClosed
+	}
+	var ids []string
+	s.sessions.Range(func(k, _ any) bool {
+		ids = append(ids, k.(string))
+		return true
+	})
+	return ids, ctx.Err()
 }
 
 // Stats reports the number of sessions held (store.StatsReporter).

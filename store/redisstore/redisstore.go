@@ -155,6 +155,7 @@ type Store struct {
 var (
 	_ store.Store         = (*Store)(nil)
 	_ store.Peeker        = (*Store)(nil)
+	_ store.Lister        = (*Store)(nil)
 	_ store.StatsReporter = (*Store)(nil)
 )
 
@@ -317,6 +318,19 @@ func (s *Store) sessionOptions() *session.Options { return s.sopts }
 // 1000, never KEYS) every master of a cluster. Sessions past their expiry
 // by the store's clock (and not pinned) are left out.
 func (s *Store) Keys(ctx context.Context) ([]string, error) {
+	return s.scanKeys(ctx, true)
+}
+
+// AllKeys returns the id of every session Redis holds, those that have
+// logically expired (and that Redis has not dropped yet) included
+// (store.Lister).
+func (s *Store) AllKeys(ctx context.Context) ([]string, error) {
+	return s.scanKeys(ctx, false)
+}
+
+// scanKeys SCANs every master for session hashes; with live, sessions
+// whose timestamps say they have expired are left out.
+func (s *Store) scanKeys(ctx context.Context, live bool) ([]string, error) {
 	if s.closed.Load() {
 		return nil, store.ErrClosed
 	}
@@ -331,12 +345,21 @@ func (s *Store) Keys(ctx context.Context) ([]string, error) {
 			if err != nil {
 				return err
 			}
-			live, err := s.filterLive(ctx, c, batch)
-			if err != nil {
-				return err
+			var found []string
+			if live {
+				found, err = s.filterLive(ctx, c, batch)
+				if err != nil {
+					return err
+				}
+			} else {
+				for _, k := range batch {
+					if id, ok := s.idFromKey(k); ok {
+						found = append(found, id)
+					}
+				}
 			}
 			mu.Lock()
-			for _, id := range live {
+			for _, id := range found {
 				if !seen[id] {
 					seen[id] = true
 					ids = append(ids, id)
@@ -566,9 +589,9 @@ func (s *Store) Add(ctx context.Context, id string) (*session.Session, error) {
 
 // AddSerialized imports a .rhfsession text under id, atomically replacing
 // any session with that id. Its timestamps are kept (it is not touched); a
-// session already past its expiry is not stored (and any previous one with
-// that id is removed). Invalid text: an error wrapping store.ErrCorrupted,
-// and nothing changes.
+// session already past its expiry is not stored (any previous one with that
+// id is removed) and the error wraps store.ErrNotFound. Invalid text: an
+// error wrapping store.ErrCorrupted, and nothing changes.
 func (s *Store) AddSerialized(ctx context.Context, id string, data []byte) error {
 	if err := s.check(id); err != nil {
 		return err
@@ -590,7 +613,7 @@ func (s *Store) AddSerialized(ctx context.Context, id string, data []byte) error
 	}
 	if n == 0 {
 		s.log.Info("redisstore: imported session already expired, not stored", "id", id)
-		return nil
+		return fmt.Errorf("redisstore: import %s: already past its expiry, not stored: %w", id, store.ErrNotFound)
 	}
 	s.flushes.Add(1)
 	return nil
