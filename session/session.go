@@ -250,6 +250,12 @@ func (s *Session) CreatedAt() time.Time {
 	return time.UnixMilli(s.createdAt.Load())
 }
 
+// CreatedAtMs returns data.createdAt in Unix milliseconds.
+func (s *Session) CreatedAtMs() int64 { return s.createdAt.Load() }
+
+// LastUsedMs returns data.lastUsed in Unix milliseconds.
+func (s *Session) LastUsedMs() int64 { return s.lastUsed.Load() }
+
 // LastUsed returns data.lastUsed.
 func (s *Session) LastUsed() time.Time {
 	return time.UnixMilli(s.lastUsed.Load())
@@ -261,11 +267,19 @@ func (s *Session) LastUsed() time.Time {
 // lastUsed == createdAt unused and drops it unsaved, never mistakes a used
 // session for an unused one.
 func (s *Session) Touch(now time.Time) {
-	ms := now.UnixMilli()
+	s.TouchMs(now.UnixMilli())
+}
+
+// TouchMs is Touch with now in Unix milliseconds, for hot paths that keep
+// time as integers.
+func (s *Session) TouchMs(ms int64) {
 	if ms == s.createdAt.Load() {
 		ms++
 	}
 	if s.plainLast.Load() {
+		if s.lastUsed.Load() == ms && s.used.Load() {
+			return // same millisecond: nothing would change
+		}
 		// The value is stored before the version moves, so a writer that
 		// read the version and then serialized an older lastUsed sees
 		// the session dirty again.

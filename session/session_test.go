@@ -490,3 +490,19 @@ func TestPinned(t *testing.T) {
 		t.Fatal("SetPinned(false) left the key")
 	}
 }
+
+func TestTouchSameMillisecondIsNoOp(t *testing.T) {
+	created := time.UnixMilli(1795906636459)
+	s := New("abc", &Options{Now: func() time.Time { return created }})
+	at := created.Add(5 * time.Millisecond)
+	s.Touch(at)
+	v := s.Version()
+	s.Touch(at.Add(500 * time.Microsecond)) // same millisecond
+	if s.Version() != v || !s.LastUsed().Equal(at) {
+		t.Fatalf("a touch in the same millisecond changed the session: version %d -> %d", v, s.Version())
+	}
+	s.TouchMs(at.UnixMilli() + 1)
+	if s.Version() == v || s.LastUsedMs() != at.UnixMilli()+1 || s.CreatedAtMs() != created.UnixMilli() {
+		t.Fatalf("TouchMs: version %d, lastUsed %d", s.Version(), s.LastUsedMs())
+	}
+}

@@ -319,7 +319,7 @@ func (c *Cache) expired(s *session.Session, now time.Time) bool {
 
 // expiredMs is expired with now in Unix milliseconds (the hot path).
 func (c *Cache) expiredMs(s *session.Session, nowMs int64) bool {
-	if !c.expires || !c.expiry.ExpiredMs(s.CreatedAt().UnixMilli(), s.LastUsed().UnixMilli(), nowMs) {
+	if !c.expires || !c.expiry.ExpiredMs(s.CreatedAtMs(), s.LastUsedMs(), nowMs) {
 		return false
 	}
 	return !s.Pinned()
@@ -548,7 +548,7 @@ func (c *Cache) serve(e *entry, s *session.Session, touch bool) (*session.Sessio
 		return nil, notFound(e.id)
 	}
 	if touch {
-		s.Touch(time.UnixMilli(now))
+		s.TouchMs(now)
 	}
 	return s, nil
 }

@@ -177,7 +177,7 @@ func (s *Store) load(id string, touch bool) (sess *session.Session, nowMs int64,
 		return sess, 0, true
 	}
 	nowMs = s.nowMs()
-	if s.expires() && s.expiry.ExpiredMs(sess.CreatedAt().UnixMilli(), sess.LastUsed().UnixMilli(), nowMs) && !sess.Pinned() {
+	if s.expires() && s.expiry.ExpiredMs(sess.CreatedAtMs(), sess.LastUsedMs(), nowMs) && !sess.Pinned() {
 		s.sessions.CompareAndDelete(id, sess)
 		return nil, nowMs, false
 	}
@@ -231,7 +231,7 @@ func (s *Store) Get(ctx context.Context, id string, touch bool) (*session.Sessio
 		return nil, fmt.Errorf("memstore: get %s: %w", id, store.ErrNotFound)
 	}
 	if touch {
-		sess.Touch(time.UnixMilli(nowMs))
+		sess.TouchMs(nowMs)
 	}
 	return sess, nil
 }
