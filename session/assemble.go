@@ -29,13 +29,13 @@ func Assemble(id string, data [][2]string, jar *cookiejar.Jar, o *Options) (*Ses
 		return nil, corrupt("no cookie jar")
 	}
 	s := &Session{id: id, fields: make([]field, 0, len(data)+2)}
-	var haveCreated, haveLastUsed, haveDict bool
+	ld := loader{s: s}
 	for _, m := range data {
 		key, rawStr := m[0], m[1]
 		if !utf8.ValidString(key) {
 			return nil, corrupt("data: key %q is not valid UTF-8", key)
 		}
-		k := internKeyString(key)
+		k := internKey(key)
 		// The bytes are only read (validJSON and normalizeField copy what
 		// they keep).
 		raw, err := validJSON(unsafeBytes(rawStr))
@@ -46,67 +46,13 @@ func Assemble(id string, data [][2]string, jar *cookiejar.Jar, o *Options) (*Ses
 		if err != nil {
 			return nil, corrupt("data: %v", err)
 		}
-		switch k {
-		case KeyCreatedAt:
-			s.createdAt.Store(ms)
-			haveCreated = true
-		case KeyLastUsed:
-			s.lastUsed.Store(ms)
-			haveLastUsed = true
-		case KeyShuffleDict:
-			haveDict = true
-		}
-		if j := s.find(k); j >= 0 {
-			s.fields[j].raw = canon
-		} else {
-			s.fields = append(s.fields, field{k, canon})
-		}
+		ld.add(k, canon, ms)
 	}
-	if !haveCreated || !haveLastUsed {
-		now := o.now().UnixMilli()
-		if !haveCreated {
-			s.createdAt.Store(now)
-			s.fields = append(s.fields, field{KeyCreatedAt, ""})
-		}
-		if !haveLastUsed {
-			s.lastUsed.Store(now)
-			s.fields = append(s.fields, field{KeyLastUsed, ""})
-		}
-	}
-	if !haveDict {
-		s.fields = append(s.fields, field{KeyShuffleDict, rawNull})
-	}
-	if i := s.find(KeyLastUsed); i >= 0 && s.fields[i].raw == "" {
-		s.plainLast.Store(true)
-	}
+	ld.finish(o)
 	s.jar = jar
 	s.jarBase = jar.Version()
 	s.used.Store(true)
 	return s, nil
-}
-
-// internKeyString is internKey for a key that is already a string: the
-// package's constant for a known key, otherwise key itself.
-func internKeyString(key string) string {
-	switch key {
-	case KeyCreatedAt:
-		return KeyCreatedAt
-	case KeyLastUsed:
-		return KeyLastUsed
-	case KeyInjectable:
-		return KeyInjectable
-	case KeyExternalProxySettings:
-		return KeyExternalProxySettings
-	case KeyShuffleDict:
-		return KeyShuffleDict
-	case KeyCookies:
-		return KeyCookies
-	case KeyRestrictIP:
-		return KeyRestrictIP
-	case KeyLocalStorage:
-		return KeyLocalStorage
-	}
-	return key
 }
 
 // unsafeBytes views s as bytes without copying; they must not be written.

@@ -489,7 +489,7 @@ func deserialize(id string, b []byte, o *Options, fast bool) (*Session, error) {
 	}
 
 	s := &Session{id: id, fields: make([]field, 0, 8)}
-	var haveCreated, haveLastUsed, haveDict bool
+	ld := loader{s: s}
 	data := b[dataS:dataE]
 	_, err = scanObject(data, 0, 1, func(key []byte, kesc bool, vs, ve int) error {
 		var k string
@@ -502,45 +502,13 @@ func deserialize(id string, b []byte, o *Options, fast bool) (*Session, error) {
 		if err != nil {
 			return err
 		}
-		switch k {
-		case KeyCreatedAt:
-			s.createdAt.Store(ms)
-			haveCreated = true
-		case KeyLastUsed:
-			s.lastUsed.Store(ms)
-			haveLastUsed = true
-		case KeyShuffleDict:
-			haveDict = true
-		}
-		// A repeated key keeps its first position and its last value,
-		// as in JavaScript.
-		if j := s.find(k); j >= 0 {
-			s.fields[j].raw = canon
-		} else {
-			s.fields = append(s.fields, field{k, canon})
-		}
+		ld.add(k, canon, ms)
 		return nil
 	})
 	if err != nil {
 		return nil, corrupt("data: %v", err)
 	}
-	if !haveCreated || !haveLastUsed {
-		now := o.now().UnixMilli()
-		if !haveCreated {
-			s.createdAt.Store(now)
-			s.fields = append(s.fields, field{KeyCreatedAt, ""})
-		}
-		if !haveLastUsed {
-			s.lastUsed.Store(now)
-			s.fields = append(s.fields, field{KeyLastUsed, ""})
-		}
-	}
-	if !haveDict {
-		s.fields = append(s.fields, field{KeyShuffleDict, rawNull})
-	}
-	if i := s.find(KeyLastUsed); i >= 0 && s.fields[i].raw == "" {
-		s.plainLast.Store(true)
-	}
+	ld.finish(o)
 
 	jar := top.jar
 	if jar == nil {

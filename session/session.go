@@ -134,7 +134,7 @@ const (
 
 // internKey returns the package's constant for a known key, so that loaded
 // sessions do not each hold a copy of the key names.
-func internKey(k []byte) string {
+func internKey[T string | []byte](k T) string {
 	switch string(k) { // no allocation: the compiler compares in place
 	case KeyCreatedAt:
 		return KeyCreatedAt
@@ -678,4 +678,54 @@ func (s *Session) SetPinned(pinned bool) {
 		return
 	}
 	s.setRaw(KeyPinned, "true")
+}
+
+// loader collects data members as Deserialize and Assemble read them.
+type loader struct {
+	s                                   *Session
+	haveCreated, haveLastUsed, haveDict bool
+}
+
+// add stores one member; a repeated key keeps its first position and its
+// last value, as in JavaScript.
+func (l *loader) add(k, canon string, ms int64) {
+	s := l.s
+	switch k {
+	case KeyCreatedAt:
+		s.createdAt.Store(ms)
+		l.haveCreated = true
+	case KeyLastUsed:
+		s.lastUsed.Store(ms)
+		l.haveLastUsed = true
+	case KeyShuffleDict:
+		l.haveDict = true
+	}
+	if j := s.find(k); j >= 0 {
+		s.fields[j].raw = canon
+	} else {
+		s.fields = append(s.fields, field{k, canon})
+	}
+}
+
+// finish fills the documented gaps: missing timestamps become the load
+// time, a missing shuffleDict is written as null.
+func (l *loader) finish(o *Options) {
+	s := l.s
+	if !l.haveCreated || !l.haveLastUsed {
+		now := o.now().UnixMilli()
+		if !l.haveCreated {
+			s.createdAt.Store(now)
+			s.fields = append(s.fields, field{KeyCreatedAt, ""})
+		}
+		if !l.haveLastUsed {
+			s.lastUsed.Store(now)
+			s.fields = append(s.fields, field{KeyLastUsed, ""})
+		}
+	}
+	if !l.haveDict {
+		s.fields = append(s.fields, field{KeyShuffleDict, rawNull})
+	}
+	if i := s.find(KeyLastUsed); i >= 0 && s.fields[i].raw == "" {
+		s.plainLast.Store(true)
+	}
 }
