@@ -3,13 +3,15 @@ package cookiejar
 import (
 	"fmt"
 	"testing"
+
+	"github.com/rammerhead-go/rammerhead/internal/cputime"
 )
 
 func BenchmarkDecode16(b *testing.B) {
 	data := fixtureJar(b, "cookies-varied-noshuffle-localstorage")
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
-	defer reportCPU(b, processCPU())
+	defer cputime.PerOp(b)()
 	for b.Loop() {
 		if _, err := Decode(data, nil); err != nil {
 			b.Fatal(err)
@@ -23,7 +25,7 @@ func BenchmarkEncode16(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
-	defer reportCPU(b, processCPU())
+	defer cputime.PerOp(b)()
 	for b.Loop() {
 		if _, err := j.Encode(); err != nil {
 			b.Fatal(err)
@@ -66,7 +68,7 @@ func BenchmarkCookies50(b *testing.B) {
 		name := fmt.Sprintf("match%d", n)
 		b.Run("Cookies/"+name, func(b *testing.B) {
 			b.ReportAllocs()
-			defer reportCPU(b, processCPU())
+			defer cputime.PerOp(b)()
 			for b.Loop() {
 				if len(j.Cookies(u)) != n {
 					b.Fatal("wrong count")
@@ -75,7 +77,7 @@ func BenchmarkCookies50(b *testing.B) {
 		})
 		b.Run("CookieHeader/"+name, func(b *testing.B) {
 			b.ReportAllocs()
-			defer reportCPU(b, processCPU())
+			defer cputime.PerOp(b)()
 			for b.Loop() {
 				if j.CookieHeader(u) == "" {
 					b.Fatal("empty")
@@ -90,7 +92,7 @@ func BenchmarkSetCookies1(b *testing.B) {
 	u := mustURL(b, "https://www.example.com/a/b/c")
 	h := []string{"session=abcdef0123456789; Path=/; Max-Age=3600; Secure; HttpOnly; SameSite=Lax"}
 	b.ReportAllocs()
-	defer reportCPU(b, processCPU())
+	defer cputime.PerOp(b)()
 	for b.Loop() {
 		if j.SetCookieStrings(u, h) != 1 {
 			b.Fatal("not stored")

@@ -3,6 +3,8 @@ package session
 import (
 	"runtime"
 	"testing"
+
+	"github.com/rammerhead-go/rammerhead/internal/cputime"
 )
 
 // heapPerSession returns the heap bytes that n sessions made by mk keep
@@ -65,7 +67,7 @@ func BenchmarkDeserialize16(b *testing.B) {
 	in := benchFixture(b)
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
-	defer reportCPU(b, processCPU())
+	defer cputime.PerOp(b)()
 	for b.Loop() {
 		if _, err := Deserialize("x", in, nil); err != nil {
 			b.Fatal(err)
@@ -80,7 +82,7 @@ func BenchmarkSerialize16(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
-	defer reportCPU(b, processCPU())
+	defer cputime.PerOp(b)()
 	for b.Loop() {
 		if _, err := s.Serialize(); err != nil {
 			b.Fatal(err)

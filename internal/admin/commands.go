@@ -2,6 +2,7 @@ package admin
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -165,11 +166,7 @@ func runShow(c *cmdCtx, args []string) int {
 		return c.fail("%v", err)
 	}
 	return c.withStore(*spec, func(st store.Store) int {
-		s, err := read(c.ctx, st, id)
-		if err != nil {
-			return c.fail("%s", describe(id, err))
-		}
-		b, err := s.Serialize()
+		s, b, err := readSerialized(c.ctx, st, id)
 		if err != nil {
 			return c.fail("%s", describe(id, err))
 		}
@@ -398,11 +395,7 @@ func runExport(c *cmdCtx, args []string) int {
 		return c.fail("%v", err)
 	}
 	return c.withStore(*spec, func(st store.Store) int {
-		s, err := read(c.ctx, st, id)
-		if err != nil {
-			return c.fail("%s", describe(id, err))
-		}
-		b, err := s.Serialize()
+		_, b, err := readSerialized(c.ctx, st, id)
 		if err != nil {
 			return c.fail("%s", describe(id, err))
 		}
@@ -694,4 +687,17 @@ func (c *cmdCtx) migrate(src, dst store.Store, overwrite bool) int {
 		return ExitError
 	}
 	return ExitOK
+}
+
+// readSerialized reads a session as stored and its .rhfsession form.
+func readSerialized(ctx context.Context, st store.Store, id string) (*session.Session, []byte, error) {
+	s, err := read(ctx, st, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := s.Serialize()
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, b, nil
 }

@@ -8,10 +8,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/rammerhead-go/rammerhead/internal/cputime"
 	"github.com/rammerhead-go/rammerhead/session"
 	"github.com/rammerhead-go/rammerhead/store"
 )
@@ -34,28 +34,6 @@ func benchDir(b *testing.B) string {
 	return d
 }
 
-// cpuTime returns the process's user+system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// cpuPerOp reports the CPU time per op (user+system, whole process) as the
-// metric cpu-ns/op: on a loaded machine it shows the cost of the code
-// without the time spent waiting for a CPU. Call the returned function
-// after the loop.
-func cpuPerOp(b *testing.B) func() {
-	start := cpuTime()
-	return func() {
-		if b.N > 0 {
-			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
-		}
-	}
-}
-
 func benchOpen(b *testing.B, dir string) *Cache {
 	b.Helper()
 	c, err := Open(Options{Dir: dir, NoSync: true, DisableSweep: true,
@@ -75,7 +53,7 @@ func BenchmarkGetTouch(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
-	done := cpuPerOp(b)
+	done := cputime.PerOp(b)
 	for b.Loop() {
 		if _, err := c.Get(ctx, id, true); err != nil {
 			b.Fatal(err)
@@ -97,7 +75,7 @@ func BenchmarkGetTouchParallel(b *testing.B) {
 	var seq atomic.Int64
 	b.ReportAllocs()
 	b.ResetTimer()
-	defer cpuPerOp(b)()
+	defer cputime.PerOp(b)()
 	b.RunParallel(func(pb *testing.PB) {
 		i := int(seq.Add(1)) * 97
 		for pb.Next() {
@@ -126,7 +104,7 @@ func BenchmarkGetFromDisk(b *testing.B) {
 			}
 			defer c.Close()
 			b.ReportAllocs()
-			done := cpuPerOp(b)
+			done := cputime.PerOp(b)
 			for b.Loop() {
 				if _, err := c.Get(ctx, id, false); err != nil {
 					b.Fatal(err)
@@ -146,7 +124,7 @@ func BenchmarkHasMissing(b *testing.B) {
 	}
 	id := session.NewID()
 	b.ReportAllocs()
-	done := cpuPerOp(b)
+	done := cputime.PerOp(b)
 	for b.Loop() {
 		if ok, _ := c.Has(ctx, id); ok {
 			b.Fatal("found")
@@ -194,7 +172,7 @@ func BenchmarkKeys(b *testing.B) {
 		}
 	}
 	b.ReportAllocs()
-	done := cpuPerOp(b)
+	done := cputime.PerOp(b)
 	for b.Loop() {
 		keys, _ := c.Keys(ctx)
 		if len(keys) != 20000 {
@@ -215,7 +193,7 @@ func BenchmarkAdd(b *testing.B) {
 			}
 			defer c.Close()
 			b.ReportAllocs()
-			done := cpuPerOp(b)
+			done := cputime.PerOp(b)
 			for b.Loop() {
 				if _, err := c.Add(ctx, session.NewID()); err != nil {
 					b.Fatal(err)
@@ -246,9 +224,9 @@ func BenchmarkFlush10k(b *testing.B) {
 			s.SetRestrictIP(fmt.Sprint("10.0.0.", i%250))
 		}
 		b.StartTimer()
-		t0 := cpuTime()
+		t0 := cputime.Process()
 		c.evictIdle()
-		cpu += cpuTime() - t0
+		cpu += cputime.Process() - t0
 	}
 	b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
 }
@@ -261,7 +239,7 @@ func benchSweep(b *testing.B, n int) {
 	settleDir(b, dir)
 	c.sweep()
 	b.ResetTimer()
-	done := cpuPerOp(b)
+	done := cputime.PerOp(b)
 	for b.Loop() {
 		c.sweep()
 	}
@@ -347,7 +325,7 @@ func BenchmarkBig1M(b *testing.B) {
 		b.Logf("first sweep (reads all %d files): %v", n, time.Since(t0))
 		settleDir(b, dir)
 		c.sweep()
-		done := cpuPerOp(b)
+		done := cputime.PerOp(b)
 		for b.Loop() {
 			c.sweep()
 		}

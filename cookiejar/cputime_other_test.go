@@ -1,9 +1,0 @@
-//go:build !unix
-
-package cookiejar
-
-import "testing"
-
-func processCPU() int64 { return 0 }
-
-func reportCPU(b *testing.B, start int64) {}

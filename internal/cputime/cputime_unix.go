@@ -1,0 +1,14 @@
+//go:build unix
+
+package cputime
+
+import "syscall"
+
+// processCPU returns the CPU time (user+system) used by the process, in ns.
+func processCPU() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}

@@ -1,9 +1,0 @@
-//go:build !unix
-
-package session
-
-import "testing"
-
-func processCPU() int64 { return 0 }
-
-func reportCPU(b *testing.B, start int64) {}
