@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/andybalholm/brotli"
@@ -213,13 +214,47 @@ func (s *Server) upstreamRequestHeaders(in http.Header, sess *session.Session, m
 func (s *Server) mapper(r *http.Request, sess *session.Session) (*rewrite.Mapper, error) {
 	m := &rewrite.Mapper{ProxyOrigin: s.origin(r), SessionID: sess.ID()}
 	if d := sess.ShuffleDict(); d != "" {
-		sh, err := urlshuffle.New(d)
+		sh, err := shufflers.get(d)
 		if err != nil {
 			return nil, fmt.Errorf("session %s: %w", sess.ID(), err)
 		}
 		m.Shuffler = sh
 	}
 	return m, nil
+}
+
+// shufflerCache keeps the Shufflers of recently used dictionaries (a
+// Shuffler is immutable), so that a request does not validate and index
+// its session's dictionary again. It is emptied when it reaches
+// shufflerCacheMax entries.
+type shufflerCache struct {
+	mu sync.Mutex
+	m  map[string]*urlshuffle.Shuffler
+}
+
+const shufflerCacheMax = 4096
+
+var shufflers shufflerCache
+
+// get returns the Shuffler of dict, or urlshuffle.New's error.
+func (c *shufflerCache) get(dict string) (*urlshuffle.Shuffler, error) {
+	c.mu.Lock()
+	sh := c.m[dict]
+	c.mu.Unlock()
+	if sh != nil {
+		return sh, nil
+	}
+	sh, err := urlshuffle.New(dict)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= shufflerCacheMax {
+		c.m = make(map[string]*urlshuffle.Shuffler)
+	}
+	c.m[dict] = sh
+	c.mu.Unlock()
+	return sh, nil
 }
 
 // serveProxy proxies /<id>/<rest> through the session id.
@@ -312,16 +347,20 @@ func (s *Server) serveProxy(w http.ResponseWriter, r *http.Request, id, rest str
 	}
 	// fr flushes what was already sent before waiting for the upstream;
 	// the rewriters flush by themselves.
-	fr := &flushReader{r: resp.Body, rc: http.NewResponseController(w)}
+	enc := strings.ToLower(strings.TrimSpace(h.Get("Content-Encoding")))
+	if enc == "identity" {
+		enc = ""
+	}
+	var fr io.Reader = resp.Body
+	if kind == "" || enc != "" {
+		// Only read when the body may be passed through unchanged.
+		fr = &flushReader{r: resp.Body, rc: http.NewResponseController(w)}
+	}
 	var src io.Reader = resp.Body
 	if kind == "" {
 		src = fr
 	}
 	body := src
-	enc := strings.ToLower(strings.TrimSpace(h.Get("Content-Encoding")))
-	if enc == "identity" {
-		enc = ""
-	}
 	if r.Method != http.MethodHead && bodyAllowed(resp.StatusCode) && enc != "" && (kind != "" || !acceptsEncoding(r.Header, enc)) {
 		dec, err := decoder(enc, src)
 		if err != nil {

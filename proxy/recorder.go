@@ -45,6 +45,10 @@ func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // Flush implements http.Flusher.
 func (r *recorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush() // the common case, without a ResponseController
+		return
+	}
 	_ = http.NewResponseController(r.ResponseWriter).Flush()
 }
 

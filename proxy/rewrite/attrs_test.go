@@ -116,7 +116,7 @@ func TestRewriteHTMLAllocations(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	if xnet > tokenizerOnly+20 {
+	if xnet > tokenizerOnly+40 { // margin: under -race sync.Pool drops pooled rewriters at random
 		t.Errorf("rewriteHTML on x/net's tokenizer, 20 KB page: %.0f allocations, the tokenizer alone %.0f", xnet, tokenizerOnly)
 	}
 	allocs := testing.AllocsPerRun(5, func() {

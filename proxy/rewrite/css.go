@@ -582,21 +582,14 @@ const hexDigits = "0123456789abcdef"
 // cssEscape writes s as the inside of a CSS string quoted with q, or of an
 // unquoted url(...) when q is 0.
 func cssEscape(w cssOut, s []byte, q byte) {
+	tbl := &cssEscQuoted
+	if q == 0 {
+		tbl = &cssEscUnquoted
+	}
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		var esc bool
-		switch {
-		case c < 0x20 || c == 0x7f || c == '<' || c == '>':
-			esc = true
-		case c == '\\':
-			esc = true
-		case q != 0 && c == q:
-			esc = true
-		case q == 0 && (c == ' ' || c == '"' || c == '\'' || c == '(' || c == ')'):
-			esc = true
-		}
-		if !esc {
+		if !tbl[c] && (q == 0 || c != q) {
 			continue
 		}
 		_, _ = w.Write(s[start:i])
@@ -614,3 +607,14 @@ func cssEscape(w cssOut, s []byte, q byte) {
 	}
 	_, _ = w.Write(s[start:])
 }
+
+// cssEscQuoted and cssEscUnquoted tell the bytes cssEscape escapes inside
+// a quoted string (besides the quote itself) and in an unquoted url().
+var cssEscQuoted, cssEscUnquoted = func() (q, u [256]bool) {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		q[c] = b < 0x20 || b == 0x7f || b == '<' || b == '>' || b == '\\'
+		u[c] = q[c] || b == ' ' || b == '"' || b == '\'' || b == '(' || b == ')'
+	}
+	return q, u
+}()

@@ -72,6 +72,7 @@ type baseInfo struct {
 	host   string
 	path   string // u's escaped path
 	up     []byte // scratch for the upstream URL, kept by baseCache
+	refs   *refCache
 }
 
 // newBaseInfo returns the baseInfo of u, which may be nil.
@@ -116,12 +117,16 @@ type baseCache struct {
 // get returns the baseInfo of u.
 func (c *baseCache) get(u *url.URL) *baseInfo {
 	if !c.valid || c.bi.u != u {
-		up := c.bi.up
+		up, refs := c.bi.up, c.bi.refs
 		if up == nil {
 			up = make([]byte, 0, 512)
 		}
+		if refs == nil {
+			refs = &refCache{arena: make([]byte, 0, 4<<10)}
+		}
+		refs.clear()
 		c.bi, c.valid = newBaseInfo(u), true
-		c.bi.up = up
+		c.bi.up, c.bi.refs = up, refs
 	}
 	return &c.bi
 }
@@ -129,15 +134,94 @@ func (c *baseCache) get(u *url.URL) *baseInfo {
 // reset forgets the base URL, keeping the scratch buffer unless it grew
 // large.
 func (c *baseCache) reset() {
-	up := c.bi.up
+	up, refs := c.bi.up, c.bi.refs
 	if cap(up) > maxPooledBuf {
 		up = nil
 	}
-	*c = baseCache{bi: baseInfo{up: up}}
+	if refs != nil {
+		refs.clear()
+		refs.m = nil
+		if cap(refs.arena) > maxPooledBuf {
+			refs.arena = nil
+		}
+	}
+	*c = baseCache{bi: baseInfo{up: up, refs: refs}}
 }
 
-// appendProxify appends m.Proxify(base.u, string(ref)) to dst.
+// Sizes of the refCache.
+const (
+	refCacheSlots  = 256      // a power of two
+	refCacheMaxRef = 512      // longer refs are not cached
+	refCacheArena  = 64 << 10 // bytes of refs and results kept per base
+)
+
+// refCache remembers, for one Mapper and one base URL, what appendProxify
+// appended for a ref, so that a ref met again in the same page (an icon, a
+// link repeated in a menu) is copied rather than resolved and shuffled
+// again. It is direct-mapped: a slot holds the last ref that hashed to it.
+// Refs and results live in one arena, reused from page to page.
+type refCache struct {
+	m     *Mapper
+	gen   uint32 // slots of another generation are empty
+	arena []byte
+	slots [refCacheSlots]refSlot
+}
+
+type refSlot struct {
+	gen            uint32
+	refOff, refLen uint32
+	outOff, outLen uint32
+}
+
+// clear empties c.
+func (c *refCache) clear() {
+	c.gen++
+	if c.gen == 0 { // wrapped: old slots could look valid
+		c.slots = [refCacheSlots]refSlot{}
+		c.gen = 1
+	}
+	c.arena = c.arena[:0]
+}
+
+// refHash is FNV-1a of ref.
+func refHash[T text](ref T) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(ref); i++ {
+		h ^= uint32(ref[i])
+		h *= 16777619
+	}
+	return h
+}
+
+// appendProxify appends m.Proxify(base.u, string(ref)) to dst, from
+// base's refCache when ref was met before.
 func appendProxify[T text](m *Mapper, dst []byte, base *baseInfo, ref T) []byte {
+	c := base.refs
+	if c == nil || len(ref) > refCacheMaxRef {
+		return appendProxifyRef(m, dst, base, ref)
+	}
+	if c.m != m {
+		c.clear()
+		c.m = m
+	}
+	sl := &c.slots[refHash(ref)&(refCacheSlots-1)]
+	if sl.gen == c.gen && int(sl.refLen) == len(ref) &&
+		string(c.arena[sl.refOff:sl.refOff+sl.refLen]) == string(ref) {
+		return append(dst, c.arena[sl.outOff:sl.outOff+sl.outLen]...)
+	}
+	n := len(dst)
+	dst = appendProxifyRef(m, dst, base, ref)
+	if out := dst[n:]; len(c.arena)+len(ref)+len(out) <= refCacheArena {
+		*sl = refSlot{gen: c.gen, refOff: uint32(len(c.arena)), refLen: uint32(len(ref))}
+		c.arena = append(c.arena, ref...)
+		sl.outOff, sl.outLen = uint32(len(c.arena)), uint32(len(out))
+		c.arena = append(c.arena, out...)
+	}
+	return dst
+}
+
+// appendProxifyRef is appendProxify without the cache.
+func appendProxifyRef[T text](m *Mapper, dst []byte, base *baseInfo, ref T) []byte {
 	i, j := 0, len(ref)
 	for i < j && isHTMLSpace(ref[i]) {
 		i++
