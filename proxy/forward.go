@@ -14,14 +14,12 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/andybalholm/brotli"
 
 	"github.com/rammerhead-go/rammerhead/proxy/rewrite"
 	"github.com/rammerhead-go/rammerhead/session"
-	"github.com/rammerhead-go/rammerhead/urlshuffle"
 )
 
 // ctxKey keys the values the server stores in upstream request contexts.
@@ -211,50 +209,9 @@ func (s *Server) upstreamRequestHeaders(in http.Header, sess *session.Session, m
 }
 
 // mapper returns the URL mapper of a session for request r.
-func (s *Server) mapper(r *http.Request, sess *session.Session) (*rewrite.Mapper, error) {
-	m := &rewrite.Mapper{ProxyOrigin: s.origin(r), SessionID: sess.ID()}
-	if d := sess.ShuffleDict(); d != "" {
-		sh, err := shufflers.get(d)
-		if err != nil {
-			return nil, fmt.Errorf("session %s: %w", sess.ID(), err)
-		}
-		m.Shuffler = sh
-	}
-	return m, nil
-}
-
-// shufflerCache keeps the Shufflers of recently used dictionaries (a
-// Shuffler is immutable), so that a request does not validate and index
-// its session's dictionary again. It is emptied when it reaches
-// shufflerCacheMax entries.
-type shufflerCache struct {
-	mu sync.Mutex
-	m  map[string]*urlshuffle.Shuffler
-}
-
-const shufflerCacheMax = 4096
-
-var shufflers shufflerCache
-
-// get returns the Shuffler of dict, or urlshuffle.New's error.
-func (c *shufflerCache) get(dict string) (*urlshuffle.Shuffler, error) {
-	c.mu.Lock()
-	sh := c.m[dict]
-	c.mu.Unlock()
-	if sh != nil {
-		return sh, nil
-	}
-	sh, err := urlshuffle.New(dict)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	if c.m == nil || len(c.m) >= shufflerCacheMax {
-		c.m = make(map[string]*urlshuffle.Shuffler)
-	}
-	c.m[dict] = sh
-	c.mu.Unlock()
-	return sh, nil
+func (s *Server) mapper(r *http.Request, sess *session.Session) *rewrite.Mapper {
+	// The session caches its Shuffler (dictionaries are validated when set).
+	return &rewrite.Mapper{ProxyOrigin: s.origin(r), SessionID: sess.ID(), Shuffler: sess.Shuffler()}
 }
 
 // serveProxy proxies /<id>/<rest> through the session id.
@@ -279,12 +236,7 @@ func (s *Server) serveProxy(w http.ResponseWriter, r *http.Request, id, rest str
 	}
 	defer save()
 
-	m, err := s.mapper(r, sess)
-	if err != nil {
-		s.log.Warn("bad shuffle dictionary", "session", id, "err", err)
-		textError(w, http.StatusInternalServerError, "the session's shuffle dictionary is invalid")
-		return
-	}
+	m := s.mapper(r, sess)
 	target, err := m.Target(rest)
 	if err != nil {
 		textError(w, http.StatusBadRequest, "invalid target URL: the path must be /"+id+"/<absolute http(s) URL>")

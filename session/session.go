@@ -201,6 +201,11 @@ type Session struct {
 	lastUsed  atomic.Int64
 	plainLast atomic.Bool
 
+	// shuffler caches the Shuffler of data.shuffleDict (noShuffler when
+	// null). It is built and cleared with mu held for writing, so it never
+	// outlives a change of the dictionary.
+	shuffler atomic.Pointer[urlshuffle.Shuffler]
+
 	jar     *cookiejar.Jar
 	jarBase uint64 // jar.Version() when the session was made or loaded
 
@@ -372,6 +377,9 @@ func (s *Session) changedLocked() {
 // setRawLocked sets key to raw, appending the key when absent. Caller holds
 // s.mu for writing.
 func (s *Session) setRawLocked(key, raw string) {
+	if key == KeyShuffleDict {
+		s.shuffler.Store(nil)
+	}
 	if i := s.find(key); i >= 0 {
 		s.fields[i].raw = raw
 	} else {
@@ -422,12 +430,31 @@ func (s *Session) SetShuffleDict(dict string) {
 // Shuffler returns a shuffler for the session's dictionary, or nil when
 // shuffling is off (shuffleDict null or absent).
 func (s *Session) Shuffler() *urlshuffle.Shuffler {
-	d := s.ShuffleDict()
-	if d == "" {
-		return nil
+	if sh := s.shuffler.Load(); sh != nil {
+		return realShuffler(sh)
 	}
-	sh, err := urlshuffle.New(d)
-	if err != nil { // cannot happen: dictionaries are checked when set
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sh := s.shuffler.Load(); sh != nil {
+		return realShuffler(sh)
+	}
+	raw, _ := s.rawLocked(KeyShuffleDict)
+	sh := noShuffler
+	if d := stringValue(raw); d != "" {
+		// An error cannot happen: dictionaries are checked when set.
+		if built, err := urlshuffle.New(d); err == nil {
+			sh = built
+		}
+	}
+	s.shuffler.Store(sh)
+	return realShuffler(sh)
+}
+
+// noShuffler marks a cached "no dictionary".
+var noShuffler = &urlshuffle.Shuffler{}
+
+func realShuffler(sh *urlshuffle.Shuffler) *urlshuffle.Shuffler {
+	if sh == noShuffler {
 		return nil
 	}
 	return sh
@@ -647,6 +674,9 @@ func (s *Session) DeleteValue(key string) bool {
 		return false
 	}
 	s.fields = slices.Delete(s.fields, i, i+1)
+	if key == KeyShuffleDict {
+		s.shuffler.Store(nil)
+	}
 	s.changedLocked()
 	return true
 }

@@ -506,3 +506,27 @@ func TestTouchSameMillisecondIsNoOp(t *testing.T) {
 		t.Fatalf("TouchMs: version %d, lastUsed %d", s.Version(), s.LastUsedMs())
 	}
 }
+
+func TestShufflerFollowsTheDictionary(t *testing.T) {
+	s := New("abc", nil)
+	first := s.Shuffler()
+	if first == nil || first.Dictionary() != s.ShuffleDict() {
+		t.Fatal("a new session has no Shuffler for its dictionary")
+	}
+	if s.Shuffler() != first {
+		t.Fatal("the Shuffler is built again on every call")
+	}
+	s.SetShuffleDict("")
+	if s.Shuffler() != nil {
+		t.Fatal("Shuffler after the dictionary was removed")
+	}
+	d := urlshuffle.GenerateDictionary()
+	s.SetShuffleDict(d)
+	if sh := s.Shuffler(); sh == nil || sh.Dictionary() != d {
+		t.Fatal("Shuffler does not follow a new dictionary")
+	}
+	s.DeleteValue(KeyShuffleDict)
+	if s.Shuffler() != nil {
+		t.Fatal("Shuffler after the key was deleted")
+	}
+}
