@@ -38,7 +38,11 @@ var page20KB = func() string {
 
 func benchUpstream(b *testing.B) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		ct := "text/html; charset=utf-8"
+		if strings.HasSuffix(r.URL.Path, ".txt") {
+			ct = "text/plain; charset=utf-8"
+		}
+		w.Header().Set("Content-Type", ct)
 		_, _ = io.WriteString(w, page20KB)
 	}))
 	b.Cleanup(srv.Close)
@@ -69,6 +73,19 @@ func BenchmarkProxyHTML20KB(b *testing.B) {
 	id := newSessionID(b, s, "127.0.0.1:1", "")
 	b.SetBytes(int64(len(page20KB)))
 	benchGet(b, c, srv.URL+"/"+id+"/"+up.URL+"/page")
+}
+
+// BenchmarkProxyPlain20KB is BenchmarkProxyHTML20KB with a response the
+// proxy passes through unchanged: the cost of the second hop alone.
+func BenchmarkProxyPlain20KB(b *testing.B) {
+	up := benchUpstream(b)
+	s, _ := newTestServer(b, nil)
+	srv := httptest.NewServer(s)
+	b.Cleanup(srv.Close)
+	c := testClient(b)
+	id := newSessionID(b, s, "127.0.0.1:1", "")
+	b.SetBytes(int64(len(page20KB)))
+	benchGet(b, c, srv.URL+"/"+id+"/"+up.URL+"/page.txt")
 }
 
 func BenchmarkDirectHTML20KB(b *testing.B) {
