@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -335,35 +336,86 @@ func (s *Server) serveProxy(w http.ResponseWriter, r *http.Request, id, rest str
 	if kind == "" && resp.ContentLength < 0 {
 		dst.Del("Content-Length")
 	}
-	w.WriteHeader(resp.StatusCode)
 	if r.Method == http.MethodHead || !bodyAllowed(resp.StatusCode) {
+		w.WriteHeader(resp.StatusCode)
 		return
 	}
 
+	// Rewritten bodies go through bw, which sends the header with the
+	// first byte: a body rewritten whole before then gets a Content-Length
+	// and goes out in one write, and a rewrite failing before then gets a
+	// 502 rather than a truncated page.
+	bw := &lazyHeaderWriter{w: w, status: resp.StatusCode}
 	switch kind {
 	case "html":
 		inj := sess.Injectable()
-		err = rewrite.RewriteHTML(w, body, rewrite.HTMLOptions{
+		err = rewrite.RewriteHTML(bw, body, rewrite.HTMLOptions{
 			Mapper:  m,
 			Base:    target,
 			Scripts: s.absolutize(m.ProxyOrigin, inj.Scripts),
 			Styles:  s.absolutize(m.ProxyOrigin, inj.Styles),
 		})
 	case "css":
-		err = rewrite.RewriteCSS(w, body, m, target)
+		err = rewrite.RewriteCSS(bw, body, m, target)
 	default:
+		bw.writeHeader()
 		buf := copyBufPool.Get().(*[]byte)
 		_, err = io.CopyBuffer(writerOnly{w}, body, *buf)
 		copyBufPool.Put(buf)
 	}
 	if err != nil {
-		if r.Context().Err() == nil {
-			s.metrics.upstreamErrors.Inc()
-			s.log.Warn("streaming the upstream response failed", "session", id, "target", target.Redacted(), "err", err)
+		if r.Context().Err() != nil {
+			panic(http.ErrAbortHandler) // the client went away
+		}
+		s.metrics.upstreamErrors.Inc()
+		s.log.Warn("streaming the upstream response failed", "session", id, "target", target.Redacted(), "err", err)
+		if !bw.sent {
+			clear(w.Header())
+			textError(w, http.StatusBadGateway, "Bad gateway: reading the response of "+target.Host+" failed: "+upstreamReason(err))
+			return
 		}
 		// Abort the connection so that the client sees a truncated
 		// response, not a complete one.
 		panic(http.ErrAbortHandler)
+	}
+	bw.writeHeader() // an empty body
+}
+
+// lazyHeaderWriter writes the response header of status when the first
+// body byte is written or flushed, and implements rewrite.LengthSetter:
+// a length known by then becomes the Content-Length.
+type lazyHeaderWriter struct {
+	w      http.ResponseWriter
+	status int
+	sent   bool
+}
+
+func (l *lazyHeaderWriter) writeHeader() {
+	if !l.sent {
+		l.sent = true
+		l.w.WriteHeader(l.status)
+	}
+}
+
+func (l *lazyHeaderWriter) Write(p []byte) (int, error) {
+	l.writeHeader()
+	return l.w.Write(p)
+}
+
+// Flush implements http.Flusher.
+func (l *lazyHeaderWriter) Flush() {
+	l.writeHeader()
+	if f, ok := l.w.(http.Flusher); ok {
+		f.Flush()
+		return
+	}
+	_ = http.NewResponseController(l.w).Flush()
+}
+
+// SetLength implements rewrite.LengthSetter.
+func (l *lazyHeaderWriter) SetLength(n int64) {
+	if !l.sent {
+		l.w.Header().Set("Content-Length", strconv.FormatInt(n, 10))
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -630,5 +631,65 @@ func TestProxyHEADAndHealth(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Fatalf("HEAD: %d", resp.StatusCode)
+	}
+}
+
+// TestProxyRewrittenBodyFraming checks how rewritten bodies are framed: a
+// page rewritten whole before any byte is sent gets a Content-Length, a
+// large one streams chunked, and an upstream failing mid-body gives a 502
+// when nothing was sent yet and a truncated (aborted) response otherwise.
+func TestProxyRewrittenBodyFraming(t *testing.T) {
+	// small is larger than net/http's own buffer (2 KB), below which it
+	// sets Content-Length by itself.
+	small := `<html><head></head><body><a href="/x">x</a>` + strings.Repeat("<p>text</p>\n", 1000) + `</body></html>`
+	large := "<html><body>" + strings.Repeat(`<p><a href="/a">a link</a></p>`+"\n", 4000) + "</body></html>"
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		page := small
+		if strings.HasPrefix(r.URL.Path, "/large") {
+			page = large
+		}
+		if strings.HasSuffix(r.URL.Path, "/cut") {
+			// Promise the whole page, send a part, and hang up.
+			w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+			w.WriteHeader(http.StatusOK)
+			_, _ = io.WriteString(w, page[:len(page)/2])
+			w.(http.Flusher).Flush()
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+			return
+		}
+		_, _ = io.WriteString(w, page)
+	}))
+	t.Cleanup(up.Close)
+	e := newProxyEnv(t, nil)
+	id := e.newSession(t, false)
+	base := e.srv.URL + "/" + id + "/" + up.URL
+
+	resp, body := get(t, e.client, base+"/small")
+	if resp.StatusCode != 200 || resp.ContentLength != int64(len(body)) || len(resp.TransferEncoding) != 0 ||
+		!strings.Contains(body, `href="`+base+`/x"`) {
+		t.Errorf("small page: %d, Content-Length %d, Transfer-Encoding %v, %d bytes %q; want a Content-Length",
+			resp.StatusCode, resp.ContentLength, resp.TransferEncoding, len(body), body)
+	}
+	resp, body = get(t, e.client, base+"/large")
+	if resp.StatusCode != 200 || resp.ContentLength != -1 || strings.Count(body, `href="`+base+`/a"`) != 4000 {
+		t.Errorf("large page: %d, Content-Length %d, %d links; want chunked with 4000 links",
+			resp.StatusCode, resp.ContentLength, strings.Count(body, base+"/a"))
+	}
+	resp, body = get(t, e.client, base+"/small/cut")
+	if resp.StatusCode != http.StatusBadGateway || !strings.Contains(body, "Bad gateway") {
+		t.Errorf("small page cut short: %d %q; want 502", resp.StatusCode, body)
+	}
+	r, err := e.client.Get(base + "/large/cut")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(r.Body)
+	r.Body.Close()
+	if r.StatusCode != 200 || err == nil {
+		t.Errorf("large page cut short: %d, read %d bytes, error %v; want an error reading the body", r.StatusCode, len(got), err)
 	}
 }

@@ -79,10 +79,10 @@ func RewriteCSS(dst io.Writer, src io.Reader, m *Mapper, base *url.URL) error {
 		return fmt.Errorf("rewrite: writing CSS: %w", werr)
 	}
 	if err != nil {
-		_ = st.bw.Flush()
+		_ = st.finish(false)
 		return fmt.Errorf("rewrite: reading CSS: %w", err)
 	}
-	if err := st.bw.Flush(); err != nil {
+	if err := st.finish(true); err != nil {
 		return fmt.Errorf("rewrite: writing CSS: %w", err)
 	}
 	return nil

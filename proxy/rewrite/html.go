@@ -63,11 +63,12 @@ func isURLAttr(k string) bool {
 // names and double-quoted values, its tag name keeping its case. A tag cut
 // off by the end of the input is dropped, as browsers do.
 //
-// Output is written in large pieces: when more than 32 KiB of output is
+// Output is written in large pieces: when more than 48 KiB of output is
 // waiting before a read from src, and when output has waited about 5 ms (a
 // slow source), the output is written to dst and dst is flushed if it is an
 // http.Flusher or has a Flush() error method; the rest is written at the
-// end (dst is not flushed then).
+// end (dst is not flushed then). A dst that implements LengthSetter learns
+// the output's length first when all of it is written at the end.
 func RewriteHTML(dst io.Writer, src io.Reader, opts HTMLOptions) error {
 	return rewriteHTML(dst, src, opts, false)
 }
@@ -99,13 +100,13 @@ func rewriteHTML(dst io.Writer, src io.Reader, opts HTMLOptions, xnet bool) erro
 		return fmt.Errorf("rewrite: writing HTML: %w", werr)
 	}
 	if err != nil {
-		_ = st.bw.Flush()
+		_ = st.finish(false)
 		if errors.Is(err, html.ErrBufferExceeded) {
 			return fmt.Errorf("%w (limit %d bytes)", ErrTokenTooLarge, opts.MaxTokenBytes)
 		}
 		return fmt.Errorf("rewrite: reading HTML: %w", err)
 	}
-	if err := st.bw.Flush(); err != nil {
+	if err := st.finish(true); err != nil {
 		return fmt.Errorf("rewrite: writing HTML: %w", err)
 	}
 	return nil

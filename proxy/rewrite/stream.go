@@ -14,8 +14,10 @@ const (
 	outBufSize = 64 << 10
 	// flushThreshold is how much rewritten output may wait in the buffer
 	// when the rewriter is about to read more input: more than this is
-	// written to the destination and the destination is flushed.
-	flushThreshold = 32 << 10
+	// written to the destination and the destination is flushed. It is
+	// large enough for a typical page, rewritten, to go out in one write
+	// at the end (with a length, see LengthSetter).
+	flushThreshold = 48 << 10
 	// flushDelay bounds how long rewritten output waits in the buffer: when
 	// the source has not delivered within flushDelay of the first unsent
 	// output, that output is written and the destination flushed while the
@@ -40,10 +42,12 @@ type flushingReader struct {
 	r     io.Reader
 	w     *bufio.Writer
 	dst   io.Writer
-	timer *time.Timer // runs fire; created by the first Read that needs it
+	cw    *countingWriter // w's destination: dst, counting what reached it
+	timer *time.Timer     // runs fire; created by the first Read that needs it
 
 	mu      sync.Mutex
 	gen     uint64 // counts the rewrites that used this reader (it is pooled)
+	flushed bool   // dst was flushed
 	reading bool   // the rewriter is inside r.Read
 	armed   bool   // timer is running
 	due     bool   // the timer fired while the rewriter was busy
@@ -105,6 +109,7 @@ func (f *flushingReader) fire(gen uint64) {
 // the rewriter is not using w.
 func (f *flushingReader) flushLocked() {
 	f.due = false
+	f.flushed = true
 	if f.w.Buffered() > 0 {
 		if err := f.w.Flush(); err != nil {
 			f.werr = err
@@ -121,28 +126,71 @@ func (f *flushingReader) writeErr() error {
 	return f.werr
 }
 
+// A LengthSetter is a destination that wants to know the length of the
+// whole output when it is known before any byte is written: RewriteHTML and
+// RewriteCSS call SetLength once, before their only write, when the output
+// fits their buffer (a page of up to about 48 KB rewritten, from a source
+// that delivers it without pausing for flushDelay). An
+// http.ResponseWriter wrapper can then send a Content-Length instead of
+// chunked encoding, and the body in one write. When such a rewrite fails,
+// a LengthSetter gets no write at all, so that the caller may still answer
+// with an error.
+type LengthSetter interface {
+	SetLength(n int64)
+}
+
+// countingWriter counts the bytes written to w.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
 // stream is the pooled state of one streaming rewrite: the output buffer
 // and the flushing reader with its timer.
 type stream struct {
 	bw *bufio.Writer
+	cw countingWriter
 	fr flushingReader
 }
 
 var streamPool = sync.Pool{New: func() any {
 	s := &stream{bw: bufio.NewWriterSize(nil, outBufSize)}
-	s.fr.w = s.bw
+	s.fr.w, s.fr.cw = s.bw, &s.cw
 	return s
 }}
 
 // getStream returns a stream writing to dst and reading from src.
 func getStream(dst io.Writer, src io.Reader) *stream {
 	s := streamPool.Get().(*stream)
-	s.bw.Reset(dst)
+	s.cw = countingWriter{w: dst}
+	s.bw.Reset(&s.cw)
 	s.fr.mu.Lock()
 	s.fr.r, s.fr.dst = src, dst
-	s.fr.reading, s.fr.armed, s.fr.due, s.fr.stopped, s.fr.werr = false, false, false, false, nil
+	s.fr.reading, s.fr.armed, s.fr.due, s.fr.stopped, s.fr.werr, s.fr.flushed = false, false, false, false, nil, false
 	s.fr.mu.Unlock()
 	return s
+}
+
+// finish writes what the rewrite left in the buffer, after its last read;
+// complete reports whether the rewrite succeeded. See LengthSetter.
+func (s *stream) finish(complete bool) error {
+	s.fr.mu.Lock()
+	untouched := s.cw.n == 0 && !s.fr.flushed
+	s.fr.stopped = true // the timer must not flush from now on
+	s.fr.mu.Unlock()
+	if ls, ok := s.fr.dst.(LengthSetter); ok && untouched {
+		if !complete {
+			return nil
+		}
+		ls.SetLength(int64(s.bw.Buffered()))
+	}
+	return s.bw.Flush()
 }
 
 // putStream stops s's timer and returns s to the pool. A timer callback
@@ -160,6 +208,7 @@ func putStream(s *stream) {
 	s.fr.r, s.fr.dst = nil, nil
 	s.fr.mu.Unlock()
 	s.bw.Reset(nil)
+	s.cw = countingWriter{}
 	streamPool.Put(s)
 }
 
