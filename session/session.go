@@ -209,8 +209,9 @@ type Session struct {
 	jar     *cookiejar.Jar
 	jarBase uint64 // jar.Version() when the session was made or loaded
 
-	ver  atomic.Uint64 // bumped by every data change and Touch
-	used atomic.Bool   // touched or changed (data) since New; true when loaded
+	ver     atomic.Uint64 // bumped by every data change (and a Touch that adds lastUsed)
+	touches atomic.Uint64 // bumped by Touch's fast path (lastUsed changed, nothing else)
+	used    atomic.Bool   // touched or changed (data) since New; true when loaded
 
 	serSize atomic.Int32 // length of the last Serialize output, to size the next
 }
@@ -289,7 +290,7 @@ func (s *Session) TouchMs(ms int64) {
 		// read the version and then serialized an older lastUsed sees
 		// the session dirty again.
 		s.lastUsed.Store(ms)
-		s.ver.Add(1)
+		s.touches.Add(1)
 		if !s.used.Load() {
 			s.used.Store(true)
 		}
@@ -321,6 +322,14 @@ func (s *Session) Jar() *cookiejar.Jar { return s.jar }
 // Version changes whenever the serialized form would change (data, touch,
 // or the jar's Version). It only ever grows.
 func (s *Session) Version() uint64 {
+	return s.touches.Load() + s.ver.Load() + s.jar.Version()
+}
+
+// ContentVersion is Version without the touches that changed only
+// lastUsed: it changes whenever anything else of the serialized form would
+// change, and only ever grows. Stores use it to write a session that was
+// only touched less often than one that changed.
+func (s *Session) ContentVersion() uint64 {
 	return s.ver.Load() + s.jar.Version()
 }
 

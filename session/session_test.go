@@ -530,3 +530,27 @@ func TestShufflerFollowsTheDictionary(t *testing.T) {
 		t.Fatal("Shuffler after the key was deleted")
 	}
 }
+
+func TestContentVersionIgnoresTouches(t *testing.T) {
+	created := time.UnixMilli(1795906636459)
+	s := New("abc", &Options{Now: func() time.Time { return created }})
+	s.Touch(created.Add(time.Millisecond)) // the first touch of a new session may add the field
+	v, c := s.Version(), s.ContentVersion()
+	s.Touch(created.Add(2 * time.Millisecond))
+	s.TouchMs(created.UnixMilli() + 3)
+	if s.Version() == v || s.ContentVersion() != c {
+		t.Fatalf("touches: Version %d -> %d, ContentVersion %d -> %d; want Version moved, ContentVersion kept", v, s.Version(), c, s.ContentVersion())
+	}
+	for name, change := range map[string]func(){
+		"data": func() { s.SetRestrictIP("127.0.0.9") },
+		"jar": func() {
+			s.Jar().SetCookieStrings(mustParseURL(t, "https://example.com/"), []string{"a=b"})
+		},
+	} {
+		v, c := s.Version(), s.ContentVersion()
+		change()
+		if s.Version() <= v || s.ContentVersion() <= c {
+			t.Errorf("%s change: Version %d -> %d, ContentVersion %d -> %d; want both to grow", name, v, s.Version(), c, s.ContentVersion())
+		}
+	}
+}

@@ -93,6 +93,7 @@ type config struct {
 	KeepCorrupted      bool
 	RedisPrefix        string
 	WriteBehind        time.Duration
+	TouchWriteBehind   time.Duration
 
 	LogLevel    slog.Level
 	LogDisabled bool
@@ -289,6 +290,10 @@ var settings = []*setting{
 		def:   "2s",
 		usage: "file store: write a changed session within this `duration`, or off (only at eviction and exit)",
 		set:   func(c *config, v string) (err error) { c.WriteBehind, err = parseOptDuration(v); return }},
+	{name: "touch-write-behind", fileKey: "touchWriteBehind", kind: kindDuration,
+		def:   "1m",
+		usage: "file store: a session only touched (lastUsed moved, nothing else) is written once its lastUsed is this `duration` newer than on disk, or off (like any change)",
+		set:   func(c *config, v string) (err error) { c.TouchWriteBehind, err = parseOptDuration(v); return }},
 	{name: "redis-prefix", fileKey: "redisPrefix", kind: kindString, def: "rh:",
 		usage: "Redis store: `prefix` of every key; instances sharing sessions use the same one (ignored by other stores)",
 		set: func(c *config, v string) error {
@@ -465,6 +470,9 @@ func (c *config) validate() error {
 		}
 		if c.WriteBehind != 0 {
 			fileOnly = append(fileOnly, "write-behind")
+		}
+		if c.TouchWriteBehind != 0 {
+			fileOnly = append(fileOnly, "touch-write-behind")
 		}
 		if c.NoFsync {
 			fileOnly = append(fileOnly, "no-fsync")

@@ -59,7 +59,7 @@ func TestDefaults(t *testing.T) {
 	o := filecacheOptions(c, nil)
 	if o.Dir != "./sessions" || o.Sweep.StaleTimeout != 72*time.Hour || o.Sweep.MaxToLive != store.Disabled ||
 		o.Sweep.StaleCheckInterval != 6*time.Hour || o.CacheTimeout != 0 || o.CacheCheckInterval != 0 ||
-		o.NoSync || o.WriteBehind != 0 || o.KeepUnused || o.KeepCorrupted || o.DisableSweep {
+		o.NoSync || o.WriteBehind != 0 || o.TouchWriteBehind != 0 || o.KeepUnused || o.KeepCorrupted || o.DisableSweep {
 		t.Fatalf("file cache options %+v", o)
 	}
 }
@@ -157,6 +157,7 @@ var sampleValues = map[string]struct {
 	"keep-unused":          {"1", func(c config) bool { return c.KeepUnused }},
 	"keep-corrupted":       {"TRUE", func(c config) bool { return c.KeepCorrupted }},
 	"write-behind":         {"2s", func(c config) bool { return c.WriteBehind == 2*time.Second }},
+	"touch-write-behind":   {"30s", func(c config) bool { return c.TouchWriteBehind == 30*time.Second }},
 	"redis-prefix":         {"app1:", func(c config) bool { return c.RedisPrefix == "app1:" }},
 	"log-level":            {"warn", func(c config) bool { return c.LogLevel == slog.LevelWarn }},
 	"log-format":           {"json", func(c config) bool { return c.LogFormat == "json" }},

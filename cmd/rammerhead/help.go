@@ -47,6 +47,7 @@ const configExample = `{
   "keepUnused": false,
   "keepCorrupted": false,
   "writeBehind": "5s",
+  "touchWriteBehind": "1m",
   "redisPrefix": "rh:",
   "logLevel": "info",
   "logFormat": "text"

@@ -95,8 +95,9 @@ func filecacheOptions(cfg config, logger *slog.Logger) filecache.Options {
 			MaxToLive:          orDefault(cfg.MaxToLive, serverMaxToLive),
 			StaleCheckInterval: orDefault(cfg.StaleCheckInterval, serverStaleCheckInterval),
 		},
-		NoSync:      cfg.NoFsync,
-		WriteBehind: cfg.WriteBehind,
+		NoSync:           cfg.NoFsync,
+		WriteBehind:      cfg.WriteBehind,
+		TouchWriteBehind: cfg.TouchWriteBehind,
 	}
 }
 

@@ -3,6 +3,7 @@ package filecache
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -65,6 +66,96 @@ func TestWriteBehind(t *testing.T) {
 			t.Fatal("second change not written")
 		}
 	})
+}
+
+// fileLastUsed returns the lastUsed of the session file at path.
+func fileLastUsed(t *testing.T, path string) int64 {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := session.Deserialize("x", b, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.LastUsedMs()
+}
+
+// TestTouchWriteBehind: a session only touched is written behind once its
+// lastUsed is TouchWriteBehind newer than the file's; other changes within
+// WriteBehind; Close writes the last touch. With TouchWriteBehind disabled,
+// touches are written like any change.
+func TestTouchWriteBehind(t *testing.T) {
+	for _, disabled := range []bool{false, true} {
+		t.Run(fmt.Sprint("disabled=", disabled), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ctx := context.Background()
+				dir := t.TempDir()
+				opts := Options{Dir: dir, NoSync: true, DisableSweep: true, CacheCheckInterval: store.Disabled}
+				if disabled {
+					opts.TouchWriteBehind = store.Disabled
+				}
+				c, err := Open(opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				id := session.NewID()
+				if _, err := c.Add(ctx, id); err != nil {
+					t.Fatal(err)
+				}
+				p := filepath.Join(dir, id+Ext)
+				onDisk := fileLastUsed(t, p)
+				touch := func() *session.Session {
+					t.Helper()
+					s, err := c.Get(ctx, id, true)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := c.Save(ctx, s); err != nil {
+						t.Fatal(err)
+					}
+					time.Sleep(DefaultWriteBehind + time.Millisecond)
+					synctest.Wait()
+					return s
+				}
+				// A touch soon after the write.
+				s := touch()
+				if got := fileLastUsed(t, p); disabled != (got == s.LastUsedMs()) || (!disabled && got != onDisk) {
+					t.Fatalf("touch %d ms after the write: file lastUsed %d, session %d, was %d (touch writes disabled: %v)",
+						s.LastUsedMs()-onDisk, got, s.LastUsedMs(), onDisk, disabled)
+				}
+				// A touch TouchWriteBehind after the file's lastUsed.
+				time.Sleep(DefaultTouchWriteBehind)
+				s = touch()
+				if got := fileLastUsed(t, p); got != s.LastUsedMs() {
+					t.Fatalf("touch %d ms after the file's lastUsed: not written (file %d, session %d)", s.LastUsedMs()-onDisk, got, s.LastUsedMs())
+				}
+				// A touch with a change: written.
+				s, err = c.Get(ctx, id, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s.SetRestrictIP("192.0.2.7")
+				if err := c.Save(ctx, s); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(DefaultWriteBehind + time.Millisecond)
+				synctest.Wait()
+				if !fileHas(t, p, "192.0.2.7") || fileLastUsed(t, p) != s.LastUsedMs() {
+					t.Fatal("a change with a touch was not written behind")
+				}
+				// A last touch, kept in memory, then written by Close.
+				s = touch()
+				if err := c.Close(); err != nil {
+					t.Fatal(err)
+				}
+				if got := fileLastUsed(t, p); got != s.LastUsedMs() {
+					t.Fatalf("Close did not write the last touch: file %d, session %d", got, s.LastUsedMs())
+				}
+			})
+		})
+	}
 }
 
 // TestWriteBehindDisabled: changes wait for Close.

@@ -90,6 +90,39 @@ type entry struct {
 
 	wmu     sync.Mutex    // serializes writes and removal of this session
 	written atomic.Uint64 // Version last written to the file
+	// ContentVersion and lastUsed (ms) of the session when last written,
+	// read before it was serialized (the file holds at least as much);
+	// wContent is unknownVersion when not known.
+	wContent atomic.Uint64
+	wUsed    atomic.Int64
+}
+
+// mark is what a session's file holds of it: read before the session is
+// serialized, so that changes landing meanwhile leave it dirty.
+type mark struct {
+	v, content uint64
+	lastUsed   int64
+}
+
+// markOf returns s's mark. Version is read first: a touch stores lastUsed
+// before it moves the version, so the lastUsed read is at least the one
+// the version counts.
+func markOf(s *session.Session) mark {
+	v := s.Version()
+	return mark{v: v, content: s.ContentVersion(), lastUsed: s.LastUsedMs()}
+}
+
+// setWritten records that e's file holds m.
+func (e *entry) setWritten(m mark) {
+	e.wContent.Store(m.content)
+	e.wUsed.Store(m.lastUsed)
+	e.written.Store(m.v)
+}
+
+// setWrittenVersion records that e's file holds version v, other details
+// unknown.
+func (e *entry) setWrittenVersion(v uint64) {
+	e.setWritten(mark{v: v, content: unknownVersion})
 }
 
 func newEntry(id string) *entry {
@@ -513,15 +546,15 @@ func (c *Cache) Get(ctx context.Context, id string, touch bool) (*session.Sessio
 	if !claimed {
 		return c.serve(e, e.s.Load(), touch)
 	}
-	written := uint64(0)
 	s, written, reused := c.takeEvicted(id)
+	m := mark{v: written, content: unknownVersion}
 	if !reused {
 		s, err = c.loadFile(id)
 		if err != nil {
 			c.release(e, nil)
 			return nil, err
 		}
-		written = s.Version()
+		m = markOf(s)
 	}
 	now := c.now()
 	if c.expired(s, now) {
@@ -529,7 +562,7 @@ func (c *Cache) Get(ctx context.Context, id string, touch bool) (*session.Sessio
 		c.release(e, nil)
 		return nil, notFound(id)
 	}
-	e.written.Store(written)
+	e.setWritten(m)
 	c.idx.put(id, s.CreatedAt().UnixMilli(), s.LastUsed().UnixMilli(), s.Pinned())
 	if touch {
 		s.Touch(now)
@@ -644,11 +677,12 @@ func (c *Cache) Add(ctx context.Context, id string) (*session.Session, error) {
 		return nil, fmt.Errorf("filecache: session %q: %w", id, store.ErrExists)
 	}
 	s := session.New(id, c.sopts)
+	m := markOf(s)
 	if err := c.writeSession(id, s, true); err != nil {
 		c.release(e, nil)
 		return nil, err
 	}
-	e.written.Store(s.Version())
+	e.setWritten(m)
 	c.release(e, s)
 	return s, nil
 }
@@ -734,14 +768,14 @@ func (c *Cache) Flush(ctx context.Context, id string) error {
 	if e.gone.Load() {
 		return ctx.Err()
 	}
-	v := s.Version()
-	if v == e.written.Load() {
+	m := markOf(s)
+	if m.v == e.written.Load() {
 		return ctx.Err()
 	}
 	if err := c.writeSession(id, s, true); err != nil {
 		return err
 	}
-	e.written.Store(v)
+	e.setWritten(m)
 	return ctx.Err()
 }
 
@@ -833,12 +867,12 @@ func (c *Cache) AddSerialized(ctx context.Context, id string, data []byte) error
 		// Removed meanwhile: write the file alone.
 		return c.writeSession(id, s, true)
 	}
-	v := s.Version()
+	m := markOf(s)
 	if err := c.writeSession(id, s, true); err != nil {
 		return err
 	}
 	e.s.Store(s)
-	e.written.Store(v)
+	e.setWritten(m)
 	return nil
 }
 
@@ -880,7 +914,7 @@ func (c *Cache) Save(ctx context.Context, s *session.Session) error {
 			return nil
 		}
 		c.evicted.Delete(id) // s is cached again
-		e.written.Store(written)
+		e.setWrittenVersion(written)
 		c.release(e, s)
 	} else if e.s.Load() != s {
 		c.log.Debug("filecache: Save of a stale copy ignored", "id", id)
@@ -894,8 +928,14 @@ func (c *Cache) markDirty(e *entry) {
 	if c.opts.WriteBehind <= 0 {
 		return
 	}
-	if s := e.s.Load(); s != nil && s.Version() == e.written.Load() {
-		return
+	if s := e.s.Load(); s != nil {
+		if s.Version() == e.written.Load() {
+			return
+		}
+		if tw := c.opts.TouchWriteBehind; tw > 0 && s.ContentVersion() == e.wContent.Load() &&
+			s.LastUsedMs()-e.wUsed.Load() < tw.Milliseconds() {
+			return // only touched, and the file's lastUsed is recent enough
+		}
 	}
 	c.wbMu.Lock()
 	c.wbDirty[e] = struct{}{}
@@ -924,15 +964,15 @@ func (c *Cache) flushLocked(e *entry) (bool, error) {
 	}
 	// Read the version before serializing: a change landing in between
 	// leaves the session dirty, so it is written again later.
-	v := s.Version()
-	if v == e.written.Load() {
+	m := markOf(s)
+	if m.v == e.written.Load() {
 		return false, nil
 	}
 	if err := c.writeSession(e.id, s, false); err != nil {
 		c.log.Warn("filecache: cannot write session", "id", e.id, "err", err)
 		return false, err
 	}
-	e.written.Store(v)
+	e.setWritten(m)
 	return true, nil
 }
 

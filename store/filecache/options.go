@@ -15,6 +15,7 @@ const (
 	DefaultMaxToLive          = 4 * 24 * time.Hour
 	DefaultStaleCheckInterval = time.Hour
 	DefaultWriteBehind        = 2 * time.Second
+	DefaultTouchWriteBehind   = time.Minute
 )
 
 // SweepOptions is the original's staleCleanupOptions: the background sweep
@@ -76,6 +77,15 @@ type Options struct {
 	// its write to disk (zero: 2 s; store.Disabled: no write-behind, changes
 	// are written at eviction and Close only, as in the original).
 	WriteBehind time.Duration
+	// TouchWriteBehind applies to sessions whose only change since they
+	// were last written is a newer lastUsed (a request that set no cookie):
+	// Save schedules their write-behind only once lastUsed is
+	// TouchWriteBehind newer than the one in the file (zero: 1 minute;
+	// store.Disabled: like any change). Every change, touches included, is
+	// still written at eviction, by the periodic check, Flush and Close;
+	// a crash may lose up to this much of lastUsed, never anything else.
+	// It spares the disk a write per active session every WriteBehind.
+	TouchWriteBehind time.Duration
 	// Now returns the current time; nil means the system's wall clock
 	// (time.Now, except on the hot path of Get, which reads the cheaper
 	// monotonic clock and re-reads the wall clock at least every second, so
@@ -104,6 +114,7 @@ func (o Options) resolved() Options {
 		o.Sweep.StaleCheckInterval = store.Disabled
 	}
 	o.WriteBehind = orDefault(o.WriteBehind, DefaultWriteBehind)
+	o.TouchWriteBehind = orDefault(o.TouchWriteBehind, DefaultTouchWriteBehind)
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
