@@ -13,6 +13,9 @@
 //     import survives a crash. Leftover temporary files are removed at Open.
 //   - Changed sessions are written behind within Options.WriteBehind of
 //     their Save (2 s by default), so kill -9 loses at most that window.
+//     A session whose only change is a newer lastUsed waits until it is
+//     Options.TouchWriteBehind (1 minute) newer than the file's: kill -9
+//     may lose that much of lastUsed, and nothing else.
 //   - Keys and Has are answered from an in-memory index of the directory,
 //     built at Open with one directory read and kept in step by every
 //     write and delete; each sweep refreshes it (when the directory's
