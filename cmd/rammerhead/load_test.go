@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -28,6 +29,7 @@ var (
 	loadConns    = flag.Int("load.conns", 200, "TestLoad: concurrent connections")
 	loadSessions = flag.Int("load.sessions", 1000, "TestLoad: sessions created before the run")
 	loadStore    = flag.String("load.store", "", "TestLoad: --store value (default: file: in a temporary directory)")
+	loadProcess  = flag.Bool("load.process", false, "TestLoad: run the server as its own process (the real binary), not inside the test process")
 )
 
 // loadPage returns an HTML page of about size bytes with the links,
@@ -58,8 +60,8 @@ type memSample struct {
 	goroutines int
 }
 
-func readRSS() uint64 {
-	b, err := os.ReadFile("/proc/self/status")
+func readRSS(pid string) uint64 {
+	b, err := os.ReadFile("/proc/" + pid + "/status")
 	if err != nil {
 		return 0
 	}
@@ -177,7 +179,19 @@ func TestLoad(t *testing.T) {
 	if storeArg == "" {
 		storeArg = "file:" + t.TempDir()
 	}
-	base, stop := startInProcess(t, io.Discard, "--store", storeArg, "--log-level", "warn")
+	// The server runs in the test process (its memory is then sampled
+	// with the load generator's) or, with -load.process, as its own
+	// process, as in production (its RSS alone is sampled).
+	var base string
+	var stop func() int
+	rssPID := "self"
+	if *loadProcess {
+		p := startBinary(t, "--store", storeArg) // logs at info: no access log
+		base, rssPID = p.base, strconv.Itoa(p.cmd.Process.Pid)
+		stop = func() int { return p.stop(t, syscall.SIGTERM) }
+	} else {
+		base, stop = startInProcess(t, io.Discard, "--store", storeArg, "--log-level", "warn")
+	}
 
 	tr := &http.Transport{
 		MaxIdleConns:        conns * 2,
@@ -229,7 +243,7 @@ func TestLoad(t *testing.T) {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		smu.Lock()
-		samples = append(samples, memSample{phase.Load().(string), at, ms.HeapInuse, ms.HeapAlloc, ms.Sys, readRSS(), runtime.NumGoroutine()})
+		samples = append(samples, memSample{phase.Load().(string), at, ms.HeapInuse, ms.HeapAlloc, ms.Sys, readRSS(rssPID), runtime.NumGoroutine()})
 		smu.Unlock()
 	}
 	runStart := time.Now()
@@ -274,7 +288,11 @@ func TestLoad(t *testing.T) {
 	phase.Store("end")
 	sample(time.Since(runStart))
 
-	t.Logf("load: %d sessions, %d connections, %v total, store %s, GOMAXPROCS %d", sessions, conns, total, strings.SplitN(storeArg, ":", 2)[0], runtime.GOMAXPROCS(0))
+	where := "in the test process"
+	if *loadProcess {
+		where = "in its own process"
+	}
+	t.Logf("load: %d sessions, %d connections, %v total, store %s, server %s, GOMAXPROCS %d", sessions, conns, total, strings.SplitN(storeArg, ":", 2)[0], where, runtime.GOMAXPROCS(0))
 	for _, r := range results {
 		t.Log(r.String())
 		if r.errors > 0 {
@@ -284,7 +302,11 @@ func TestLoad(t *testing.T) {
 			t.Errorf("%s: no request completed", r.name)
 		}
 	}
-	t.Log("memory (whole test process: server + load generator):")
+	if *loadProcess {
+		t.Log("memory (heap: load generator; rss: the server process):")
+	} else {
+		t.Log("memory (whole test process: server + load generator):")
+	}
 	t.Logf("  %-13s %8s %10s %10s %10s %10s %6s", "phase", "t", "heapInuse", "heapAlloc", "sys", "rss", "gor")
 	for _, s := range samples {
 		t.Logf("  %-13s %8v %9.1fM %9.1fM %9.1fM %9.1fM %6d", s.phase, s.at.Round(100*time.Millisecond),
