@@ -32,37 +32,69 @@ func appendShuffle[T text](s *Shuffler, dst []byte, str T) []byte {
 		return append(dst, str...)
 	}
 	dst = append(dst, Marker...)
-	if out, ok := appendWalkASCII(dst, str, &baseIndex, &s.dict); ok {
+	if out, ok := appendWalkASCII(dst, str, &s.dict); ok {
 		return out
 	}
 	return appendWalk(dst, str, &baseIndex, &s.dict, 1)
 }
 
-// appendWalkASCII is appendWalk (shuffling, dir 1) for ASCII text, where
-// the UTF-16 index of a byte is its offset. It reports false, with dst
-// unchanged, when str is not ASCII.
-func appendWalkASCII[T text](dst []byte, str T, from *[256]int8, to *[size]byte) ([]byte, bool) {
+// Classes of asciiShuffle besides the positions in BaseDictionary.
+const (
+	asciiCopy     = -1 // copied unchanged
+	asciiPercent  = -2 // '%': maybe an escape, copied with the next two bytes
+	asciiNonASCII = -3 // not ASCII: appendWalkASCII gives up
+)
+
+// asciiShuffle maps a byte to its position in BaseDictionary or to one of
+// the negative classes above: one look-up decides what to do with most
+// bytes.
+var asciiShuffle = func() (t [256]int8) {
+	for c := range t {
+		switch {
+		case baseIndex[c] >= 0:
+			t[c] = baseIndex[c]
+		case c >= utf8.RuneSelf:
+			t[c] = asciiNonASCII
+		case c == '%':
+			t[c] = asciiPercent
+		default:
+			t[c] = asciiCopy
+		}
+	}
+	return t
+}()
+
+// appendWalkASCII is appendWalk (shuffling, dir 1, from baseIndex to to)
+// for ASCII text, where the UTF-16 index of a byte is its offset. It
+// reports false, with dst unchanged, when str is not ASCII.
+func appendWalkASCII[T text](dst []byte, str T, to *[size]byte) ([]byte, bool) {
 	n := len(dst)
 	out := slices.Grow(dst, len(str))[:n+len(str)]
 	w := out[n:]
-	for p := 0; p < len(str) && p < len(w); p++ {
+	w = w[:len(str)]
+	for p := 0; p < len(str); p++ {
 		c := str[p]
-		switch {
-		case c >= utf8.RuneSelf:
+		k := asciiShuffle[c]
+		if k >= 0 {
+			w[p] = to[(int(k)+p)&(size-1)]
+			continue
+		}
+		switch k {
+		case asciiCopy:
+			w[p] = c
+		case asciiNonASCII:
 			return dst, false
-		case c == '%' && len(str)-p >= 3:
-			if str[p+1] >= utf8.RuneSelf || str[p+2] >= utf8.RuneSelf {
+		default: // '%'
+			if len(str)-p < 3 {
+				w[p] = c // not an escape: copied
+				continue
+			}
+			c1, c2 := str[p+1], str[p+2]
+			if c1 >= utf8.RuneSelf || c2 >= utf8.RuneSelf {
 				return dst, false
 			}
-			w[p] = c
-			if p+2 < len(w) {
-				w[p+1], w[p+2] = str[p+1], str[p+2]
-			}
+			w[p], w[p+1], w[p+2] = c, c1, c2
 			p += 2
-		case from[c] >= 0:
-			w[p] = to[(int(from[c])+p)&(size-1)]
-		default:
-			w[p] = c
 		}
 	}
 	return out, true

@@ -2,6 +2,8 @@ package rewrite
 
 import (
 	"bytes"
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -96,6 +98,7 @@ func FuzzScanAttrs(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		checkScanAttrs(t, in)
+		checkSpanAttrs(t, in)
 	})
 }
 
@@ -128,4 +131,139 @@ func TestRewriteHTMLAllocations(t *testing.T) {
 	if allocs > 40 { // a few, more under -race (sync.Pool drops items at random)
 		t.Errorf("RewriteHTML of a 20 KB page: %.0f allocations, want at most 40", allocs)
 	}
+}
+
+// checkSpanAttrs compares spanAttrs, on the attribute spans htmlScanner
+// records, with x/net's TagAttr on every start tag of in, as
+// checkScanAttrs does for scanAttrs; the tag name the scanner records must
+// be the one the rewriter reads from the raw bytes. It returns how many
+// tags spanAttrs accepted.
+func checkSpanAttrs(t *testing.T, in string) int {
+	t.Helper()
+	accepted := 0
+	z := html.NewTokenizer(strings.NewReader(in))
+	var s htmlScanner
+	s.reset(strings.NewReader(in), 0)
+	h := &htmlRewriter{}
+	for {
+		tt, stt := z.Next(), s.Next()
+		if tt != stt {
+			t.Fatalf("input %q: scanner token %v, x/net %v", in, stt, tt)
+		}
+		if tt == html.ErrorToken {
+			return accepted
+		}
+		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+			continue
+		}
+		raw := s.Raw()
+		orig := string(raw)
+		n := 0
+		for 1+n < len(raw) && !isHTMLSpace(raw[1+n]) && raw[1+n] != '/' && raw[1+n] != '>' {
+			n++
+		}
+		if s.nameEnd != 1+n || s.name != tagName(raw[1:1+n]) {
+			t.Fatalf("tag %q: scanner name end %d (%q), want %d", orig, s.nameEnd, s.name, 1+n)
+		}
+		var want [][2]string
+		for {
+			k, v, more := z.TagAttr()
+			if k == nil && v == nil && !more {
+				break
+			}
+			want = append(want, [2]string{string(k), string(v)})
+			if !more {
+				break
+			}
+		}
+		rewritten := false
+		for _, kv := range want {
+			rewritten = rewritten || rewrittenKey([]byte(kv[0]))
+		}
+		h.raw = raw
+		h.sc.attrs = s.attrs
+		if got := h.mayRewriteAttrs(true, nil); got != rewritten {
+			t.Fatalf("tag %q: mayRewriteAttrs = %v, want %v", orig, got, rewritten)
+		}
+		h.attrs = h.attrs[:0]
+		ok := h.spanAttrs(s.attrs)
+		if string(raw) != orig {
+			t.Fatalf("spanAttrs changed the raw tag %q to %q", orig, raw)
+		}
+		if !ok {
+			continue
+		}
+		accepted++
+		var got [][2]string
+		for _, a := range h.attrs {
+			got = append(got, [2]string{string(a.key), string(a.val)})
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("tag %q: spanAttrs gives %q, the tokenizer %q", orig, got, want)
+		}
+	}
+}
+
+func TestSpanAttrsMatchesTokenizer(t *testing.T) {
+	accepted := 0
+	for _, s := range attrSeeds {
+		accepted += checkSpanAttrs(t, s)
+	}
+	rng := rand.New(rand.NewPCG(9, 10))
+	for range 500 {
+		accepted += checkSpanAttrs(t, genHTML(rng, 1+rng.IntN(30)))
+	}
+	for _, s := range fuzzCorpus(t) {
+		accepted += checkSpanAttrs(t, s)
+	}
+	if accepted < 500 {
+		t.Errorf("spanAttrs accepted only %d tags", accepted)
+	}
+}
+
+// TestRewrittenKey checks rewrittenKey against the attributes rewriteTag
+// changes on an element tagName does not name.
+func TestRewrittenKey(t *testing.T) {
+	keys := []string{"href", "src", "action", "formaction", "poster", "background", "cite", "longdesc",
+		"manifest", "icon", "xlink:href", "srcset", "imagesrcset", "ping", "style", "integrity",
+		"data", "class", "id", "name", "content", "http-equiv", "hre", "hrefs", "srcsetx", "xlink:hrex",
+		"imagesrcsex", "integrit", "styl", "pin", "sr", "", "hr\x00f", "h\u0130ref", "a", "abcdefghijk"}
+	for _, k := range keys {
+		want := isURLAttr(k) || k == "srcset" || k == "imagesrcset" || k == "ping" || k == "style" || k == "integrity"
+		for _, v := range []string{k, strings.ToUpper(k), strings.ToUpper(k[:len(k)/2]) + k[len(k)/2:]} {
+			if got := rewrittenKey([]byte(v)); got != want {
+				t.Errorf("rewrittenKey(%q) = %v, want %v", v, got, want)
+			}
+		}
+	}
+	// Every key of the same length as a rewritten one but one byte off.
+	for _, k := range keys[:16] {
+		for i := range len(k) {
+			b := []byte(k)
+			for c := range 256 {
+				b[i] = byte(c)
+				want := strings.ToLower(string(b)) == k && isASCIIFoldOf(b, k)
+				if got := rewrittenKey(b); got != want {
+					t.Fatalf("rewrittenKey(%q) = %v, want %v", b, got, want)
+				}
+			}
+		}
+	}
+}
+
+// isASCIIFoldOf reports whether b equals the lower-case k once its ASCII
+// upper-case letters are lower-cased.
+func isASCIIFoldOf(b []byte, k string) bool {
+	if len(b) != len(k) {
+		return false
+	}
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != k[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -183,14 +183,34 @@ func (c *refCache) clear() {
 	c.arena = c.arena[:0]
 }
 
-// refHash is FNV-1a of ref.
+// refHash hashes ref eight bytes at a time (a ref longer than eight bytes
+// ends with its last eight, which may overlap the word before): most refs
+// miss the cache, so the hash must cost little.
 func refHash[T text](ref T) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(ref); i++ {
-		h ^= uint32(ref[i])
-		h *= 16777619
+	const mul = 0x9e3779b97f4a7c15
+	h := uint64(len(ref)) * mul
+	if len(ref) < 8 {
+		var t uint64
+		for i := 0; i < len(ref); i++ {
+			t = t<<8 | uint64(ref[i])
+		}
+		h = (h ^ t) * mul
+	} else {
+		for i := 0; i < len(ref)-8; i += 8 {
+			h = (h ^ load64(ref, i)) * mul
+			h ^= h >> 29
+		}
+		h = (h ^ load64(ref, len(ref)-8)) * mul
 	}
-	return h
+	return uint32(h >> 32)
+}
+
+// load64 returns the eight bytes of s at i as a little-endian number (one
+// load: the compiler combines the byte loads).
+func load64[T text](s T, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // appendProxify appends m.Proxify(base.u, string(ref)) to dst, from
@@ -246,27 +266,45 @@ func appendProxifyRef[T text](m *Mapper, dst []byte, base *baseInfo, ref T) []by
 // proxifyFast handles the trimmed, non-empty ref s not starting with '#'.
 // It returns fastUnknown (and dst unchanged) when s needs net/url.
 func proxifyFast[T text](m *Mapper, dst []byte, base *baseInfo, s T) ([]byte, fastResult) {
-	// Split "main#frag" and "path?query"; refuse control characters
-	// (net/url rejects them; tabs and newlines are removed by the slow
-	// path) and fragments that net/url would re-escape.
+	// Split "main#frag" and "path?query" in one pass; refuse control
+	// characters (net/url rejects them; tabs and newlines are removed by
+	// the slow path) and fragments that net/url would re-escape. pathOK
+	// tells whether the part before the query holds only clsPath bytes and
+	// well-formed "%XX" escapes: then so does its path (the scheme and the
+	// host hold no '%'), which net/url keeps as it is (see validPath).
 	hash, qmark := -1, -1
-	for i := 0; i < len(s); i++ {
+	pathOK := true
+	i := 0
+	for ; i < len(s); i++ {
 		c := s[i]
-		if c < 0x20 || c == 0x7f {
-			return dst, fastUnknown
-		}
-		if hash >= 0 {
-			if urlClass[c]&clsFrag == 0 {
-				return dst, fastUnknown
-			}
+		if urlClass[c]&clsPath != 0 {
 			continue
 		}
-		switch c {
-		case '#':
-			hash = i
-		case '?':
-			if qmark < 0 {
-				qmark = i
+		if c == '?' || c == '#' {
+			break
+		}
+		switch {
+		case c < 0x20 || c == 0x7f:
+			return dst, fastUnknown
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			i += 2
+		default:
+			pathOK = false
+		}
+	}
+	if i < len(s) && s[i] == '?' {
+		qmark = i
+		for i++; i < len(s) && s[i] != '#'; i++ {
+			if c := s[i]; c < 0x20 || c == 0x7f {
+				return dst, fastUnknown
+			}
+		}
+	}
+	if i < len(s) {
+		hash = i // s[i] == '#'
+		for i++; i < len(s); i++ {
+			if urlClass[s[i]]&clsFrag == 0 { // control characters included
+				return dst, fastUnknown
 			}
 		}
 	}
@@ -349,7 +387,7 @@ func proxifyFast[T text](m *Mapper, dst []byte, base *baseInfo, s T) ([]byte, fa
 			refPath, resolve = pathPart, true
 		}
 	}
-	if !validPath(refPath) {
+	if !pathOK {
 		return dst, fastUnknown
 	}
 
@@ -411,34 +449,81 @@ func (p *upstreamParts[T]) appendTo(up []byte) []byte {
 		up = append(up, p.host...)
 	}
 	if p.resolve {
-		var fb [256]byte
-		full := fb[:0]
-		switch {
-		case len(p.refPath) == 0:
-			full = append(full, p.basePath...)
-		case p.refPath[0] != '/':
-			k := lastSlash(p.basePath)
-			full = append(full, p.basePath[:k+1]...)
-			full = append(full, p.refPath...)
-		default:
-			full = append(full, p.refPath...)
-		}
-		up = appendDotsRemoved(up, full)
+		up = appendResolved(up, p.refPath, p.basePath)
 	} else {
 		up = append(up, p.refPath...)
 	}
 	if p.query >= 0 {
-		up = append(up, '?')
-		for i := p.query; i < len(p.beforeHash); i++ {
-			c := p.beforeHash[i]
-			if queryEscape[c] {
-				up = append(up, '%', upperHex[c>>4], upperHex[c&0xf])
-			} else {
-				up = append(up, c)
-			}
-		}
+		up = appendQuery(up, p.beforeHash[p.query:])
 	}
 	return up
+}
+
+// appendResolved appends the path of the reference path refPath resolved
+// against the base's escaped path basePath, with dot segments removed, as
+// url.URL.ResolveReference and String would write it, to up.
+func appendResolved[T text](up []byte, refPath T, basePath string) []byte {
+	switch {
+	case len(refPath) == 0:
+		if !hasDotSegment(basePath) {
+			return appendRooted(up, basePath)
+		}
+		var fb [256]byte
+		return appendDotsRemoved(up, append(fb[:0], basePath...))
+	case refPath[0] != '/':
+		dir := basePath[:lastSlash(basePath)+1]
+		// dir ends with '/' (or is empty): a dot segment of the
+		// concatenation is one of dir or one of refPath.
+		if !hasDotSegment(dir) && !hasDotSegment(refPath) {
+			if len(dir) == 0 {
+				up = append(up, '/')
+			} else {
+				up = appendRooted(up, dir)
+			}
+			return append(up, refPath...)
+		}
+		var fb [256]byte
+		full := append(fb[:0], dir...)
+		return appendDotsRemoved(up, append(full, refPath...))
+	default:
+		if !hasDotSegment(refPath) {
+			return append(up, refPath...) // starts with '/'
+		}
+		var fb [256]byte
+		return appendDotsRemoved(up, append(fb[:0], refPath...))
+	}
+}
+
+// appendRooted appends the path p with a leading '/' unless it is empty,
+// as appendDotsRemoved does for a path without dot segments.
+func appendRooted(up []byte, p string) []byte {
+	if len(p) == 0 {
+		return up
+	}
+	if p[0] != '/' {
+		up = append(up, '/')
+	}
+	return append(up, p...)
+}
+
+// appendQuery appends "?" and the query q, escaped as escapeUpstream does,
+// to up.
+func appendQuery[T text](up []byte, q T) []byte {
+	up = append(up, '?')
+	for {
+		// Copy the bytes kept as they are at once.
+		i := 0
+		for i < len(q) && !queryEscape[q[i]] {
+			i++
+		}
+		up = append(up, q[:i]...)
+		if i == len(q) {
+			return up
+		}
+		c := q[i]
+		up = append(up, '%', upperHex[c>>4], upperHex[c&0xf])
+		q = q[i+1:]
+	}
 }
 
 // schemeLen returns the length of the scheme s starts with (RFC 3986:
@@ -684,7 +769,7 @@ func appendDotsRemoved(dst, full []byte) []byte {
 var slash = []byte{'/'}
 
 // hasDotSegment reports whether the path p has a "." or ".." segment.
-func hasDotSegment(p []byte) bool {
+func hasDotSegment[T text](p T) bool {
 	for i := 0; i < len(p); i++ {
 		if p[i] != '.' || i > 0 && p[i-1] != '/' {
 			continue

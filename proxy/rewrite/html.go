@@ -3,6 +3,7 @@ package rewrite
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -134,6 +135,7 @@ type htmlRewriter struct {
 	rawCopy  []byte // a copy of raw, when the tokenizer's copy may change
 	dec      []byte // unescaped attribute values, when they differ from the raw bytes
 	vals     []byte // new attribute values
+	out      []byte // a rewritten tag, see writeTag
 	attrs    []attr
 	css      cssScanner   // for style attributes and <style> elements
 	cssSrc   bytes.Reader // the CSS text css reads
@@ -150,9 +152,9 @@ const maxPooledBuf = 64 << 10
 
 // release returns h to the pool, dropping references to the request's data.
 func (h *htmlRewriter) release() {
-	css, raw, dec, vals, attrs := h.css, h.rawCopy[:0], h.dec[:0], h.vals[:0], h.attrs[:0]
-	if cap(raw) > maxPooledBuf || cap(dec) > maxPooledBuf || cap(vals) > maxPooledBuf {
-		raw, dec, vals = nil, nil, nil
+	css, raw, dec, vals, out, attrs := h.css, h.rawCopy[:0], h.dec[:0], h.vals[:0], h.out[:0], h.attrs[:0]
+	if cap(raw) > maxPooledBuf || cap(dec) > maxPooledBuf || cap(vals) > maxPooledBuf || cap(out) > maxPooledBuf {
+		raw, dec, vals, out = nil, nil, nil, nil
 	}
 	clear(attrs[:cap(attrs)])
 	css.reset()
@@ -160,7 +162,7 @@ func (h *htmlRewriter) release() {
 	bc.reset()
 	sc := h.sc
 	sc.release()
-	*h = htmlRewriter{rawCopy: raw, dec: dec, vals: vals, attrs: attrs, css: css, bc: bc, sc: sc}
+	*h = htmlRewriter{rawCopy: raw, dec: dec, vals: vals, out: out, attrs: attrs, css: css, bc: bc, sc: sc}
 	htmlRewriterPool.Put(h)
 }
 
@@ -272,24 +274,38 @@ func (h *htmlRewriter) startTag(tt html.TokenType) {
 	// The tag's raw bytes, in the tokenizer's buffer until the next token
 	// (copied before TagAttr, which unescapes values in place).
 	h.raw = h.z.Raw()
-	// The name as the tokenizer reads it: up to a space, '/' or '>'.
-	rawNameLen := 0
-	for 1+rawNameLen < len(h.raw) && !isHTMLSpace(h.raw[1+rawNameLen]) && h.raw[1+rawNameLen] != '/' && h.raw[1+rawNameLen] != '>' {
-		rawNameLen++
+	// htmlScanner tells where the name and the attributes are; with x/net's
+	// Tokenizer they are read again from the raw bytes.
+	spans := h.z == htmlTokenizer(&h.sc)
+	var rawNameLen int
+	var name string
+	if spans {
+		rawNameLen, name = h.sc.nameEnd-1, h.sc.name
+	} else {
+		// The name as the tokenizer reads it: up to a space, '/' or '>'.
+		for 1+rawNameLen < len(h.raw) && !isHTMLSpace(h.raw[1+rawNameLen]) && h.raw[1+rawNameLen] != '/' && h.raw[1+rawNameLen] != '>' {
+			rawNameLen++
+		}
+		name = tagName(h.raw[1 : 1+rawNameLen])
 	}
-	name := tagName(h.raw[1 : 1+rawNameLen])
 	if name != "" && rawTextElements[name] { // self-closing or not, as the tokenizer does
 		h.rawText = name
 	}
 	h.attrs = h.attrs[:0]
 	h.vals = h.vals[:0]
-	if name == "" && !mayHaveURLAttr(h.raw[1+rawNameLen:]) {
+	if name == "" && !h.mayRewriteAttrs(spans, h.raw[1+rawNameLen:]) {
 		// No attribute of interest: skip the attributes.
 		h.inject(true)
 		_, _ = h.w.Write(h.raw)
 		return
 	}
-	if !h.scanAttrs(h.raw[1+rawNameLen:]) {
+	var ok bool
+	if spans {
+		ok = h.spanAttrs(h.sc.attrs)
+	} else {
+		ok = h.scanAttrs(h.raw[1+rawNameLen:])
+	}
+	if !ok {
 		// A case scanAttrs leaves to the tokenizer (NUL bytes, carriage
 		// returns, uncommon character references).
 		h.attrs = h.attrs[:0]
@@ -305,12 +321,24 @@ func (h *htmlRewriter) startTag(tt html.TokenType) {
 		}
 	}
 	switch name {
-	case "html":
-	case "head":
-		defer h.inject(false)
+	case "html", "head":
 	default:
 		h.inject(true)
 	}
+	newBase := h.rewriteTag(name, rawNameLen, tt)
+	if name == "head" {
+		h.inject(false)
+	}
+	if newBase != nil && newBase.IsAbs() {
+		h.base = newBase
+	}
+}
+
+// rewriteTag writes the current start tag, whose attributes are in h.attrs,
+// with its attributes rewritten, or drops it. It returns the URL of the
+// first <base href> of the page, which becomes the base URL when it is
+// absolute, once the tag is written.
+func (h *htmlRewriter) rewriteTag(name string, rawNameLen int, tt html.TokenType) (newBase *url.URL) {
 	changed := false
 	switch name {
 	case "meta":
@@ -329,7 +357,7 @@ func (h *htmlRewriter) startTag(tt html.TokenType) {
 		}
 		switch {
 		case equiv == "content-security-policy" || equiv == "content-security-policy-report-only":
-			return // drop the element
+			return nil // drop the element
 		case equiv == "refresh":
 			for i := range h.attrs {
 				if a := &h.attrs[i]; string(a.key) == "content" {
@@ -357,11 +385,7 @@ func (h *htmlRewriter) startTag(tt html.TokenType) {
 					if h.base != nil {
 						u = h.base.ResolveReference(u)
 					}
-					defer func(u *url.URL) {
-						if u.IsAbs() {
-							h.base = u
-						}
-					}(u)
+					newBase = u
 				}
 			}
 			start := len(h.vals)
@@ -400,9 +424,10 @@ func (h *htmlRewriter) startTag(tt html.TokenType) {
 	}
 	if !changed {
 		_, _ = h.w.Write(h.raw)
-		return
+		return newBase
 	}
 	h.writeTag(rawNameLen, tt == html.SelfClosingTagToken)
+	return newBase
 }
 
 // scanAttrs reads the attributes of the current start tag from its raw
@@ -470,40 +495,76 @@ func (h *htmlRewriter) scanAttrs(b []byte) bool {
 		if len(key) == 0 {
 			continue
 		}
-		upper := false
+		if !h.addAttr(key, val) {
+			return false
+		}
+	}
+	return true
+}
+
+// spanAttrs is scanAttrs for htmlScanner, which found the attributes of the
+// current start tag (h.raw) while reading it: it reads them from their
+// spans rather than from the raw bytes.
+func (h *htmlRewriter) spanAttrs(spans []attrSpan) bool {
+	b := h.raw
+	if cap(h.dec) < len(b) { // see scanAttrs
+		h.dec = make([]byte, 0, len(b)+len(b)/2)
+	}
+	h.dec = h.dec[:0]
+	for _, sp := range spans {
+		if !h.addAttr(b[sp.keyStart:sp.keyEnd], b[sp.valStart:sp.valEnd]) {
+			return false
+		}
+	}
+	return true
+}
+
+// valSpecial are the bytes that make addAttr unescape a value.
+var valSpecial = newByteSet("&\x00\r")
+
+// addAttr appends the attribute with the raw, non-empty key and the raw
+// value val to h.attrs, lower-casing the key and unescaping the value into
+// h.dec when needed, unless h.attrs has the key already. It reports false
+// for what scanAttrs leaves to the tokenizer. h.dec must have room for all
+// the keys and values of the tag (it must not move).
+func (h *htmlRewriter) addAttr(key, val []byte) bool {
+	upper := false
+	for _, c := range key {
+		switch {
+		case c == 0 || c == '\r':
+			return false
+		case 'A' <= c && c <= 'Z':
+			upper = true
+		}
+	}
+	if upper {
+		// Lower-cased into h.dec: h.raw is written out unchanged when
+		// no attribute changes.
+		start := len(h.dec)
 		for _, c := range key {
-			switch {
-			case c == 0 || c == '\r':
-				return false
-			case 'A' <= c && c <= 'Z':
-				upper = true
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
 			}
+			h.dec = append(h.dec, c)
 		}
-		if upper {
-			// Lower-cased into h.dec: h.raw is written out unchanged when
-			// no attribute changes.
-			start := len(h.dec)
-			for _, c := range key {
-				if 'A' <= c && c <= 'Z' {
-					c += 'a' - 'A'
-				}
-				h.dec = append(h.dec, c)
-			}
-			key = h.dec[start:len(h.dec):len(h.dec)]
-		}
-		if h.hasAttr(key) {
+		key = h.dec[start:len(h.dec):len(h.dec)]
+	}
+	if h.hasAttr(key) {
+		return true
+	}
+	for _, c := range val {
+		if !valSpecial[c] {
 			continue
 		}
-		if bytes.IndexByte(val, '&') >= 0 || bytes.IndexByte(val, 0) >= 0 || bytes.IndexByte(val, '\r') >= 0 {
-			start := len(h.dec)
-			var ok bool
-			if h.dec, ok = appendUnescaped(h.dec, val); !ok {
-				return false
-			}
-			val = h.dec[start:len(h.dec):len(h.dec)]
+		start := len(h.dec)
+		var ok bool
+		if h.dec, ok = appendUnescaped(h.dec, val); !ok {
+			return false
 		}
-		h.attrs = append(h.attrs, attr{key: key, val: val})
+		val = h.dec[start:len(h.dec):len(h.dec)]
+		break
 	}
+	h.attrs = append(h.attrs, attr{key: key, val: val})
 	return true
 }
 
@@ -691,27 +752,58 @@ func (h *htmlRewriter) proxify(ref string) string {
 }
 
 // writeTag writes the current start tag rebuilt from its attributes; the tag
-// name keeps its original case (taken from the raw bytes).
+// name keeps its original case (taken from the raw bytes). The tag is built
+// in h.out and written at once.
 func (h *htmlRewriter) writeTag(nameLen int, selfClosing bool) {
-	_, _ = h.w.Write(h.raw[:1+nameLen])
+	b := append(h.out[:0], h.raw[:1+nameLen]...)
 	for _, a := range h.attrs {
 		if a.drop || len(a.key) == 0 {
 			continue
 		}
-		_ = h.w.WriteByte(' ')
-		_, _ = h.w.Write(a.key)
-		_, _ = h.w.WriteString(`="`)
+		b = append(b, ' ')
+		b = append(b, a.key...)
+		b = append(b, '=', '"')
 		if a.changed {
-			writeAttrEscapedBytes(h.w, h.vals[a.newStart:a.newEnd])
+			b = appendAttrEscaped(b, h.vals[a.newStart:a.newEnd])
 		} else {
-			writeAttrEscapedBytes(h.w, a.val)
+			b = appendAttrEscaped(b, a.val)
 		}
-		_ = h.w.WriteByte('"')
+		b = append(b, '"')
 	}
 	if selfClosing {
-		_ = h.w.WriteByte('/')
+		b = append(b, '/')
 	}
-	_ = h.w.WriteByte('>')
+	b = append(b, '>')
+	_, _ = h.w.Write(b)
+	h.out = b
+}
+
+// attrEscIndex returns the index of the first '&' or '"' in b, or len(b).
+// It tests eight bytes at a time: '&' (0x26) and '"' (0x22) differ only in
+// bit 2, so a byte is one of them when, with bit 2 set, it equals 0x26,
+// that is when x^0x26 is zero. The zero-byte test (v-0x01..)&^v&0x80.. may
+// flag a byte above a zero byte as well, never misses one: the bytes of a
+// flagged word are checked one by one.
+func attrEscIndex(b []byte) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; len(b)-i >= 8; i += 8 {
+		v := (binary.LittleEndian.Uint64(b[i:]) | 0x04*ones) ^ 0x26*ones
+		if (v-ones)&^v&highs == 0 {
+			continue
+		}
+		for j := i; j < i+8; j++ {
+			if b[j] == '&' || b[j] == '"' {
+				return j
+			}
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] == '&' || b[i] == '"' {
+			return i
+		}
+	}
+	return len(b)
 }
 
 // writeAttrEscaped writes s escaped for a double-quoted attribute value.
@@ -734,32 +826,22 @@ func writeAttrEscaped(w *bufio.Writer, s string) {
 	_, _ = w.WriteString(s[start:])
 }
 
-func writeAttrEscapedBytes(w *bufio.Writer, b []byte) {
-	amp, quot := bytes.IndexByte(b, '&'), bytes.IndexByte(b, '"')
-	start := 0
-	for amp >= 0 || quot >= 0 {
-		i, esc := amp, "&amp;"
-		if amp < 0 || quot >= 0 && quot < amp {
-			i, esc = quot, "&quot;"
+// appendAttrEscaped appends b escaped for a double-quoted attribute value
+// to dst.
+func appendAttrEscaped(dst, b []byte) []byte {
+	for {
+		i := attrEscIndex(b)
+		dst = append(dst, b[:i]...)
+		if i == len(b) {
+			return dst
 		}
-		_, _ = w.Write(b[start:i])
-		_, _ = w.WriteString(esc)
-		start = i + 1
-		if i == amp {
-			amp = nextIndex(b, start, '&')
+		if b[i] == '&' {
+			dst = append(dst, "&amp;"...)
 		} else {
-			quot = nextIndex(b, start, '"')
+			dst = append(dst, "&quot;"...)
 		}
+		b = b[i+1:]
 	}
-	_, _ = w.Write(b[start:])
-}
-
-// nextIndex returns the index of the first c in b at or after from, or -1.
-func nextIndex(b []byte, from int, c byte) int {
-	if i := bytes.IndexByte(b[from:], c); i >= 0 {
-		return from + i
-	}
-	return -1
 }
 
 func isHTMLSpace(c byte) bool {
@@ -899,6 +981,79 @@ func rewriteRefresh(v string, f func(string) string) string {
 		return v
 	}
 	return v[:start] + f(v[start:end]) + v[end:]
+}
+
+// mayRewriteAttrs reports whether the current start tag, whose name is not
+// one the rewriter cares about, may have an attribute the rewriter changes;
+// b is the tag's raw bytes after the name. With htmlScanner's attribute
+// spans the answer is exact (see rewrittenKey); otherwise it is
+// mayHaveURLAttr's.
+func (h *htmlRewriter) mayRewriteAttrs(spans bool, b []byte) bool {
+	if !spans {
+		return mayHaveURLAttr(b)
+	}
+	for _, a := range h.sc.attrs {
+		if rewrittenKey(h.raw[a.keyStart:a.keyEnd]) {
+			return true
+		}
+	}
+	return false
+}
+
+// rewrittenKey reports whether the raw attribute key k is, ASCII
+// case-insensitively (the tokenizer lower-cases keys only in ASCII), one
+// that rewriteTag may change on an element other than those tagName names:
+// integrity, a URL attribute (isURLAttr), srcset, imagesrcset, ping or
+// style. TestRewrittenKey checks it against rewriteTag's rules.
+func rewrittenKey(k []byte) bool {
+	var want string
+	switch len(k) {
+	case 3:
+		want = "src"
+	case 4:
+		switch k[0] | 0x20 {
+		case 'h':
+			want = "href"
+		case 'c':
+			want = "cite"
+		case 'i':
+			want = "icon"
+		case 'p':
+			want = "ping"
+		}
+	case 5:
+		want = "style"
+	case 6:
+		switch k[0] | 0x20 {
+		case 'a':
+			want = "action"
+		case 'p':
+			want = "poster"
+		case 's':
+			want = "srcset"
+		}
+	case 8:
+		switch k[0] | 0x20 {
+		case 'l':
+			want = "longdesc"
+		case 'm':
+			want = "manifest"
+		}
+	case 9:
+		want = "integrity"
+	case 10:
+		switch k[0] | 0x20 {
+		case 'f':
+			want = "formaction"
+		case 'b':
+			want = "background"
+		case 'x':
+			want = "xlink:href"
+		}
+	case 11:
+		want = "imagesrcset"
+	}
+	return want != "" && asciiEqualFold(k, want)
 }
 
 // attrNeedles are substrings of every attribute name the rewriter changes.

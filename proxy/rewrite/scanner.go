@@ -51,8 +51,27 @@ type htmlScanner struct {
 	// The last attribute read by readTag, for the self-closing rule.
 	lastKey    bool // it had a non-empty key
 	lastValEnd int  // end of its value, relative to start
+	valStart   int  // start of its value, relative to start
+
+	// What readTag saw of the current tag, for the rewriter (see attrSpan).
+	nameEnd int        // end of the tag name, relative to start
+	name    string     // tagName of the tag name
+	attrs   []attrSpan // its attributes with a non-empty key, in order
 
 	sub *html.Tokenizer // x/net's view of the current tag, when asked for
+}
+
+// attrSpan locates an attribute of the current tag in its raw bytes
+// (offsets relative to the start of the token): the bytes x/net's Tokenizer
+// keeps as the attribute's key and value, before TagAttr lower-cases the
+// key, unescapes the value and replaces NUL bytes. readTag records every
+// attribute with a non-empty key, duplicates included (TagAttr returns only
+// the first of the keys that are equal once lower-cased). The spans are
+// valid for a start tag (StartTagToken or SelfClosingTagToken) until the
+// next call to Next.
+type attrSpan struct {
+	keyStart, keyEnd int
+	valStart, valEnd int
 }
 
 // reset prepares s to tokenize r, keeping its buffer.
@@ -60,7 +79,7 @@ func (s *htmlScanner) reset(r io.Reader, maxBuf int) {
 	if cap(s.buf) == 0 {
 		s.buf = make([]byte, 0, scannerBufSize)
 	}
-	*s = htmlScanner{r: r, buf: s.buf[:0], maxBuf: maxBuf}
+	*s = htmlScanner{r: r, buf: s.buf[:0], maxBuf: maxBuf, attrs: s.attrs[:0]}
 }
 
 // release drops the references to the request's data, keeping a buffer of
@@ -70,7 +89,7 @@ func (s *htmlScanner) release() {
 	if cap(buf) > maxPooledBuf {
 		buf = nil
 	}
-	*s = htmlScanner{buf: buf}
+	*s = htmlScanner{buf: buf, attrs: s.attrs[:0]}
 }
 
 // Raw returns the raw bytes of the current token, valid until the next call
@@ -179,7 +198,7 @@ func (s *htmlScanner) overLimit() bool {
 func (s *htmlScanner) skipPast(a byte) bool {
 	for {
 		if lim := s.limit(); s.end < lim {
-			if i := bytes.IndexByte(s.buf[s.end:lim], a); i >= 0 {
+			if i := indexByteShort(s.buf[s.end:lim], a); i >= 0 {
 				s.end += i + 1
 				return !s.overLimit()
 			}
@@ -198,6 +217,25 @@ func (s *htmlScanner) skipPast(a byte) bool {
 			return true
 		}
 	}
+}
+
+// indexByteShort is bytes.IndexByte for b where c is often near the start
+// (short texts and attribute values): a plain loop over the first bytes
+// costs less than the call and set-up of the vectorised search.
+func indexByteShort(b []byte, c byte) int {
+	const short = 16
+	n := min(len(b), short)
+	for i, x := range b[:n] {
+		if x == c {
+			return i
+		}
+	}
+	if len(b) > short {
+		if i := bytes.IndexByte(b[short:], c); i >= 0 {
+			return short + i
+		}
+	}
+	return -1
 }
 
 // byteSet is a set of bytes.
@@ -676,7 +714,9 @@ func (s *htmlScanner) readStartTag() html.TokenType {
 	}
 	// x/net's rule: a raw text element makes the next token raw text,
 	// self-closing or not.
-	s.rawTag = tagName(s.buf[s.start+1 : s.start+nameEnd])
+	s.nameEnd = nameEnd
+	s.name = tagName(s.buf[s.start+1 : s.start+nameEnd])
+	s.rawTag = s.name
 	switch s.rawTag {
 	case "", "html", "head", "meta", "base", "object":
 		s.rawTag = ""
@@ -719,6 +759,7 @@ func (s *htmlScanner) TagAttr() (key, val []byte, more bool) {
 // s.lastValEnd. Positions are kept relative to s.start, which fill moves.
 func (s *htmlScanner) readTag() (nameEnd int) {
 	s.lastKey, s.lastValEnd = false, 0
+	s.attrs = s.attrs[:0]
 	// The name: up to white space, '/' or '>'.
 	c, ok := s.skipPastSet(nameStop)
 	if !ok {
@@ -753,9 +794,13 @@ func (s *htmlScanner) readTag() (nameEnd int) {
 			s.end--
 			break
 		}
-		s.lastKey = s.end-s.start > keyStart
-		s.lastValEnd = s.end - s.start
+		keyEnd := s.end - s.start
+		s.lastKey = keyEnd > keyStart
+		s.lastValEnd, s.valStart = keyEnd, keyEnd
 		s.readAttrVal()
+		if s.lastKey {
+			s.attrs = append(s.attrs, attrSpan{keyStart, keyEnd, s.valStart, s.lastValEnd})
+		}
 		if s.skipSpace(); s.err != nil {
 			return nameEnd
 		}
@@ -763,7 +808,8 @@ func (s *htmlScanner) readTag() (nameEnd int) {
 }
 
 // readAttrVal reads an attribute's optional "= value", setting
-// s.lastValEnd. Precondition: s.err == nil.
+// s.valStart and s.lastValEnd when there is a value (they are left as they
+// are, an empty value, otherwise). Precondition: s.err == nil.
 func (s *htmlScanner) readAttrVal() {
 	if s.skipSpace(); s.err != nil {
 		return
@@ -787,10 +833,12 @@ func (s *htmlScanner) readAttrVal() {
 	case '>':
 		s.end--
 	case '"', '\'':
+		s.valStart = s.end - s.start
 		if s.skipPast(q) {
 			s.lastValEnd = s.end - 1 - s.start
 		}
 	default:
+		s.valStart = s.end - 1 - s.start
 		c, ok := s.skipPastSet(valueStop)
 		if !ok {
 			return
