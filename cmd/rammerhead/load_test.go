@@ -136,47 +136,61 @@ func (r phaseResult) String() string {
 		r.name, r.requests, float64(r.requests)/r.elapsed.Seconds(), r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.max.Round(time.Microsecond), r.errors)
 }
 
-// runPhase runs conns workers for d; each calls do(worker, i) and records
-// its latency. do returns an error for a failed request.
-func runPhase(name string, conns int, d time.Duration, do func(w, i int) error) phaseResult {
-	res := phaseResult{name: name}
-	lat := make([][]time.Duration, conns)
-	var errs atomic.Int64
-	var firstErr atomic.Value
+// runPhase runs conns workers for d; each calls every function of dos in
+// turn, again and again, and records the latency of each call under its
+// kind (dos[k] is names[k]). Interleaving the kinds (a proxied and a direct
+// fetch, say) makes them share the machine's conditions, so that their
+// difference is measured fairly on a noisy machine. A function returns an
+// error for a failed request. A kind's req/s is its requests over the time
+// the workers spent in it.
+func runPhase(names []string, conns int, d time.Duration, dos ...func(w, i int) error) []phaseResult {
+	lat := make([][][]time.Duration, len(dos)) // [kind][worker]
+	for k := range lat {
+		lat[k] = make([][]time.Duration, conns)
+	}
+	errs := make([]atomic.Int64, len(dos))
+	firstErr := make([]atomic.Value, len(dos))
 	deadline := time.Now().Add(d)
-	start := time.Now()
 	var wg sync.WaitGroup
 	for w := range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := 0; time.Now().Before(deadline); i++ {
-				t0 := time.Now()
-				err := do(w, i)
-				lat[w] = append(lat[w], time.Since(t0))
-				if err != nil {
-					errs.Add(1)
-					firstErr.CompareAndSwap(nil, err.Error())
+				for k, do := range dos {
+					t0 := time.Now()
+					err := do(w, i)
+					lat[k][w] = append(lat[k][w], time.Since(t0))
+					if err != nil {
+						errs[k].Add(1)
+						firstErr[k].CompareAndSwap(nil, err.Error())
+					}
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	res.elapsed = time.Since(start)
-	var all []time.Duration
-	for _, l := range lat {
-		all = append(all, l...)
-	}
-	slices.Sort(all)
-	res.requests = len(all)
-	res.errors = errs.Load()
-	if v := firstErr.Load(); v != nil {
-		res.firstErr = v.(string)
-	}
-	if n := len(all); n > 0 {
-		res.p50 = all[n/2]
-		res.p99 = all[min(n-1, n*99/100)]
-		res.max = all[n-1]
+	res := make([]phaseResult, len(dos))
+	for k := range dos {
+		r := phaseResult{name: names[k], errors: errs[k].Load()}
+		var all []time.Duration
+		var busy time.Duration
+		for _, l := range lat[k] {
+			all = append(all, l...)
+			for _, x := range l {
+				busy += x
+			}
+		}
+		r.elapsed = busy / time.Duration(conns)
+		slices.Sort(all)
+		r.requests = len(all)
+		if v := firstErr[k].Load(); v != nil {
+			r.firstErr = v.(string)
+		}
+		if n := len(all); n > 0 {
+			r.p50 = all[n/2]
+			r.p99 = all[min(n-1, n*99/100)]
+			r.max = all[n-1]
+		}
+		res[k] = r
 	}
 	return res
 }
@@ -319,27 +333,24 @@ func TestLoad(t *testing.T) {
 
 	var results []phaseResult
 	phase.Store("sessionexists")
-	results = append(results, runPhase("sessionexists", conns, total/5, func(w, _ int) error {
+	results = append(results, runPhase([]string{"sessionexists"}, conns, total/5, func(w, _ int) error {
 		return fetch(client, base+"/sessionexists?id="+pick(w), len("exists"))
-	}))
-	// The dense page (about 330 URLs) is the main phase; the article page
+	})...)
+	// Each page is fetched through the proxy and directly in turn. The
+	// dense page (about 330 URLs) is the main phase; the article page
 	// (about 100 URLs) is the ordinary case.
-	phase.Store("proxied")
-	results = append(results, runPhase("proxied dense", conns, total*2/5, func(w, _ int) error {
-		return fetch(client, base+"/"+pick(w)+"/"+upstream.URL+"/page.html", pageSize*3/4)
-	}))
-	phase.Store("direct")
-	results = append(results, runPhase("direct dense", conns, total/10, func(w, _ int) error {
-		return fetch(client, upstream.URL+"/page.html", pageSize)
-	}))
-	phase.Store("proxied2")
-	results = append(results, runPhase("proxied article", conns, total/5, func(w, _ int) error {
-		return fetch(client, base+"/"+pick(w)+"/"+upstream.URL+"/article.html", pageSize)
-	}))
-	phase.Store("direct2")
-	results = append(results, runPhase("direct article", conns, total/10, func(w, _ int) error {
-		return fetch(client, upstream.URL+"/article.html", pageSize)
-	}))
+	for _, pg := range []struct{ name, path, phase string }{
+		{"dense", "/page.html", "proxied"},
+		{"article", "/article.html", "proxied2"},
+	} {
+		phase.Store(pg.phase)
+		results = append(results, runPhase([]string{"proxied " + pg.name, "direct " + pg.name}, conns, total*2/5,
+			func(w, _ int) error {
+				return fetch(client, base+"/"+pick(w)+"/"+upstream.URL+pg.path, pageSize*3/4)
+			},
+			func(w, _ int) error { return fetch(client, upstream.URL+pg.path, pageSize) },
+		)...)
+	}
 	close(stopSampler)
 	<-samplerDone
 	phase.Store("end")
