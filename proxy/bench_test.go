@@ -64,7 +64,8 @@ func benchGet(b *testing.B, c *http.Client, u string) {
 	}
 }
 
-func BenchmarkProxyHTML20KB(b *testing.B) {
+// benchProxied fetches path of the bench upstream through a session.
+func benchProxied(b *testing.B, path string) {
 	up := benchUpstream(b)
 	s, _ := newTestServer(b, nil)
 	srv := httptest.NewServer(s)
@@ -72,21 +73,14 @@ func BenchmarkProxyHTML20KB(b *testing.B) {
 	c := testClient(b)
 	id := newSessionID(b, s, "127.0.0.1:1", "")
 	b.SetBytes(int64(len(page20KB)))
-	benchGet(b, c, srv.URL+"/"+id+"/"+up.URL+"/page")
+	benchGet(b, c, srv.URL+"/"+id+"/"+up.URL+path)
 }
+
+func BenchmarkProxyHTML20KB(b *testing.B) { benchProxied(b, "/page") }
 
 // BenchmarkProxyPlain20KB is BenchmarkProxyHTML20KB with a response the
 // proxy passes through unchanged: the cost of the second hop alone.
-func BenchmarkProxyPlain20KB(b *testing.B) {
-	up := benchUpstream(b)
-	s, _ := newTestServer(b, nil)
-	srv := httptest.NewServer(s)
-	b.Cleanup(srv.Close)
-	c := testClient(b)
-	id := newSessionID(b, s, "127.0.0.1:1", "")
-	b.SetBytes(int64(len(page20KB)))
-	benchGet(b, c, srv.URL+"/"+id+"/"+up.URL+"/page.txt")
-}
+func BenchmarkProxyPlain20KB(b *testing.B) { benchProxied(b, "/page.txt") }
 
 func BenchmarkDirectHTML20KB(b *testing.B) {
 	up := benchUpstream(b)

@@ -29,34 +29,18 @@ func checkScanAttrs(t *testing.T, in string) int {
 		}
 		raw := append([]byte(nil), z.Raw()...)
 		orig := string(raw)
-		n := 0
-		for 1+n < len(raw) && !isHTMLSpace(raw[1+n]) && raw[1+n] != '/' && raw[1+n] != '>' {
-			n++
-		}
+		n := nameLen(raw)
 		h.attrs = h.attrs[:0]
 		ok := h.scanAttrs(raw[1+n:])
 		if string(raw) != orig {
 			t.Fatalf("scanAttrs changed the raw tag %q to %q", orig, raw)
 		}
-		var want [][2]string
-		for {
-			k, v, more := z.TagAttr()
-			if k == nil && v == nil && !more {
-				break
-			}
-			want = append(want, [2]string{string(k), string(v)})
-			if !more {
-				break
-			}
-		}
+		want := tokenizerAttrs(z)
 		if !ok {
 			continue
 		}
 		accepted++
-		var got [][2]string
-		for _, a := range h.attrs {
-			got = append(got, [2]string{string(a.key), string(a.val)})
-		}
+		got := attrPairs(h.attrs)
 		if len(got) != len(want) {
 			t.Fatalf("tag %q: scanAttrs gives %q, the tokenizer %q", orig, got, want)
 		}
@@ -158,24 +142,11 @@ func checkSpanAttrs(t *testing.T, in string) int {
 		}
 		raw := s.Raw()
 		orig := string(raw)
-		n := 0
-		for 1+n < len(raw) && !isHTMLSpace(raw[1+n]) && raw[1+n] != '/' && raw[1+n] != '>' {
-			n++
-		}
+		n := nameLen(raw)
 		if s.nameEnd != 1+n || s.name != tagName(raw[1:1+n]) {
 			t.Fatalf("tag %q: scanner name end %d (%q), want %d", orig, s.nameEnd, s.name, 1+n)
 		}
-		var want [][2]string
-		for {
-			k, v, more := z.TagAttr()
-			if k == nil && v == nil && !more {
-				break
-			}
-			want = append(want, [2]string{string(k), string(v)})
-			if !more {
-				break
-			}
-		}
+		want := tokenizerAttrs(z)
 		rewritten := false
 		for _, kv := range want {
 			rewritten = rewritten || rewrittenKey([]byte(kv[0]))
@@ -194,10 +165,7 @@ func checkSpanAttrs(t *testing.T, in string) int {
 			continue
 		}
 		accepted++
-		var got [][2]string
-		for _, a := range h.attrs {
-			got = append(got, [2]string{string(a.key), string(a.val)})
-		}
+		got := attrPairs(h.attrs)
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("tag %q: spanAttrs gives %q, the tokenizer %q", orig, got, want)
 		}
@@ -266,4 +234,29 @@ func isASCIIFoldOf(b []byte, k string) bool {
 		}
 	}
 	return true
+}
+
+// tokenizerAttrs returns the attributes of z's current tag, from TagAttr.
+func tokenizerAttrs(z *html.Tokenizer) [][2]string {
+	var attrs [][2]string
+	for {
+		k, v, more := z.TagAttr()
+		if k == nil && v == nil && !more {
+			break
+		}
+		attrs = append(attrs, [2]string{string(k), string(v)})
+		if !more {
+			break
+		}
+	}
+	return attrs
+}
+
+// attrPairs returns the keys and values of attrs.
+func attrPairs(attrs []attr) [][2]string {
+	var pairs [][2]string
+	for _, a := range attrs {
+		pairs = append(pairs, [2]string{string(a.key), string(a.val)})
+	}
+	return pairs
 }

@@ -1,10 +1,13 @@
 package rewrite
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/rammerhead-go/rammerhead/internal/testpages"
 )
 
 func BenchmarkRewriteHTML(b *testing.B) {
@@ -71,42 +74,29 @@ func BenchmarkTarget(b *testing.B) {
 	}
 }
 
-// loadPage is the 20 KB page of the server's load test
-// (cmd/rammerhead/load_test.go): about 330 distinct URLs, root-relative,
-// absolute and image ones, the worst case of URL-dense markup.
-func loadPage(size int) string {
-	var b strings.Builder
-	b.WriteString(`<!DOCTYPE html><html><head><meta charset="utf-8"><title>load page</title>
-<link rel="stylesheet" href="/static/site.css"><script src="/static/app.js"></script>
-<style>body{background:url(/img/bg.png)} .x{color:#333}</style></head><body><h1>Load test</h1>`)
-	for i := 0; b.Len() < size-200; i++ {
-		fmt.Fprintf(&b, `<p class="x">Paragraph %d with <a href="/page/%d?q=%d">a link</a>, <a href="https://example.test/abs/%d">an absolute one</a> and <img src="/img/%d.png" alt="img"> an image.</p>`+"\n", i, i, i, i, i)
-	}
-	b.WriteString(`<script>document.title = "done";</script></body></html>`)
-	for b.Len() < size {
-		b.WriteByte('\n')
-	}
-	return b.String()[:size]
-}
-
-// BenchmarkRewriteHTMLLoadPage rewrites the load test's page, with and
-// without a shuffling session.
-func BenchmarkRewriteHTMLLoadPage(b *testing.B) {
-	page := loadPage(20 << 10)
-	for _, shuffle := range []bool{false, true} {
-		b.Run(fmt.Sprint("shuffle=", shuffle), func(b *testing.B) {
-			m := plainMapper()
-			if shuffle {
-				m = shufflingMapper(b)
-			}
-			opts := HTMLOptions{Mapper: m, Base: mustURL(b, "http://127.0.0.1:12345/page.html")}
-			b.SetBytes(int64(len(page)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := RewriteHTML(io.Discard, strings.NewReader(page), opts); err != nil {
-					b.Fatal(err)
+// BenchmarkRewriteHTMLPages rewrites the load test's 20 KB pages, with
+// and without a shuffling session: the URL-dense page (about 330 distinct
+// URLs) and the article page (about 100).
+func BenchmarkRewriteHTMLPages(b *testing.B) {
+	for _, pg := range []struct {
+		name string
+		page []byte
+	}{{"dense", testpages.Dense(20 << 10)}, {"article", testpages.Article(20 << 10)}} {
+		for _, shuffle := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%s/shuffle=%v", pg.name, shuffle), func(b *testing.B) {
+				m := plainMapper()
+				if shuffle {
+					m = shufflingMapper(b)
 				}
-			}
-		})
+				opts := HTMLOptions{Mapper: m, Base: mustURL(b, "http://127.0.0.1:12345/page.html")}
+				b.SetBytes(int64(len(pg.page)))
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := RewriteHTML(io.Discard, bytes.NewReader(pg.page), opts); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }

@@ -282,10 +282,7 @@ func (h *htmlRewriter) startTag(tt html.TokenType) {
 	if spans {
 		rawNameLen, name = h.sc.nameEnd-1, h.sc.name
 	} else {
-		// The name as the tokenizer reads it: up to a space, '/' or '>'.
-		for 1+rawNameLen < len(h.raw) && !isHTMLSpace(h.raw[1+rawNameLen]) && h.raw[1+rawNameLen] != '/' && h.raw[1+rawNameLen] != '>' {
-			rawNameLen++
-		}
+		rawNameLen = nameLen(h.raw)
 		name = tagName(h.raw[1 : 1+rawNameLen])
 	}
 	if name != "" && rawTextElements[name] { // self-closing or not, as the tokenizer does
@@ -332,6 +329,16 @@ func (h *htmlRewriter) startTag(tt html.TokenType) {
 	if newBase != nil && newBase.IsAbs() {
 		h.base = newBase
 	}
+}
+
+// nameLen returns the length of the name of the raw tag raw ("<name ..."),
+// as the tokenizer reads it: up to a space, '/' or '>'.
+func nameLen(raw []byte) int {
+	n := 0
+	for 1+n < len(raw) && !isHTMLSpace(raw[1+n]) && raw[1+n] != '/' && raw[1+n] != '>' {
+		n++
+	}
+	return n
 }
 
 // rewriteTag writes the current start tag, whose attributes are in h.attrs,
