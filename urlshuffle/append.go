@@ -1,6 +1,7 @@
 package urlshuffle
 
 import (
+	"encoding/binary"
 	"slices"
 	"unicode/utf8"
 )
@@ -98,6 +99,53 @@ func appendWalkASCII[T text](dst []byte, str T, to *[size]byte) ([]byte, bool) {
 		}
 	}
 	return out, true
+}
+
+// ShuffleASCIIInPlace replaces b with its shuffled form without the
+// Marker: afterwards Marker followed by b is what AppendShuffle appends for
+// the original b. It reports false, leaving b unchanged, when b is not
+// ASCII or starts with Marker (AppendShuffle copies such a b as it is);
+// use AppendShuffle then. It lets a caller build a URL in its output buffer
+// and shuffle it there rather than build it elsewhere and copy it.
+func (s *Shuffler) ShuffleASCIIInPlace(b []byte) bool {
+	if hasMarker(b) || !isASCII(b) {
+		return false
+	}
+	walkASCII(b, &s.dict)
+	return true
+}
+
+// isASCII reports whether b has no byte >= 0x80, eight bytes at a time.
+func isASCII(b []byte) bool {
+	const highs = 0x8080808080808080
+	i := 0
+	for ; len(b)-i >= 8; i += 8 {
+		if binary.LittleEndian.Uint64(b[i:])&highs != 0 {
+			return false
+		}
+	}
+	for _, c := range b[i:] {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// walkASCII shuffles the ASCII text b (without Marker) in place, as
+// appendWalkASCII does: the new b[p] depends on the old b[p] alone, and
+// the two bytes after a '%' escape stay as they are.
+func walkASCII(b []byte, to *[size]byte) {
+	for p := 0; p < len(b); p++ {
+		k := asciiShuffle[b[p]]
+		if k >= 0 {
+			b[p] = to[(int(k)+p)&(size-1)]
+			continue
+		}
+		if k == asciiPercent && len(b)-p >= 3 {
+			p += 2 // an escape, or what the JavaScript original takes for one
+		}
+	}
 }
 
 // appendWalk is walk appending to dst; see walk for the algorithm. The two

@@ -1,6 +1,8 @@
 package urlshuffle
 
 import (
+	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -33,6 +35,51 @@ func TestAppendShuffleMatchesShuffle(t *testing.T) {
 	}
 }
 
+// checkInPlace checks ShuffleASCIIInPlace on in against AppendShuffle:
+// Marker and the shuffled b when it accepts in, b unchanged otherwise, and
+// it must accept every ASCII text that does not start with Marker.
+func checkInPlace(t *testing.T, s *Shuffler, in string) {
+	t.Helper()
+	want := string(s.AppendShuffle(nil, in))
+	b := []byte(in)
+	ok := s.ShuffleASCIIInPlace(b)
+	ascii := true
+	for i := 0; i < len(in); i++ {
+		ascii = ascii && in[i] < 0x80
+	}
+	switch {
+	case ok != (ascii && !strings.HasPrefix(in, Marker)):
+		t.Fatalf("ShuffleASCIIInPlace(%q) reported %v", in, ok)
+	case ok && Marker+string(b) != want:
+		t.Fatalf("ShuffleASCIIInPlace(%q) = Marker+%q, want %q", in, b, want)
+	case !ok && string(b) != in:
+		t.Fatalf("ShuffleASCIIInPlace(%q) refused but changed it to %q", in, b)
+	}
+}
+
+func TestShuffleASCIIInPlace(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, d := range []string{fixtureDict, BaseDictionary} {
+		s := mustNew(t, d)
+		for _, in := range appendCases {
+			checkInPlace(t, s, in)
+		}
+		// Random ASCII texts rich in '%' and bytes outside the alphabet,
+		// of lengths around the eight-byte steps of the ASCII test.
+		const chars = "%%%aZ09~-/.:?=&_ \x7f\x00"
+		for range 2000 {
+			b := make([]byte, rng.IntN(40))
+			for i := range b {
+				b[i] = chars[rng.IntN(len(chars))]
+			}
+			if rng.IntN(8) == 0 && len(b) > 0 {
+				b[rng.IntN(len(b))] = 0x80 + byte(rng.IntN(0x80))
+			}
+			checkInPlace(t, s, string(b))
+		}
+	}
+}
+
 func TestAppendShuffleReusesBuffer(t *testing.T) {
 	s := mustNew(t, fixtureDict)
 	buf := make([]byte, 0, 256)
@@ -58,6 +105,7 @@ func FuzzAppendShuffle(f *testing.F) {
 		if got := s.AppendShuffleBytes(nil, []byte(in)); string(got) != want {
 			t.Fatalf("AppendShuffleBytes(%q) = %q, want %q", in, got, want)
 		}
+		checkInPlace(t, s, in)
 	})
 }
 

@@ -260,3 +260,36 @@ func attrPairs(attrs []attr) [][2]string {
 	}
 	return pairs
 }
+
+// TestByteSearches compares hasValSpecial and attrEscIndex, which test
+// eight bytes at a time (attrEscIndex: or use bytes.IndexByte on long
+// values), with byte-by-byte loops, on values of every length up to 80
+// with the bytes they look for (and bytes next to them) anywhere.
+func TestByteSearches(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const chars = "&\"\r\x00\x01\x02\x0c\x0e\x22\x24\x25\x27\x2e\x7f\x80\xa6\xff/aZ "
+	for n := 0; n <= 80; n++ {
+		for range 200 {
+			v := make([]byte, n)
+			for i := range v {
+				v[i] = 'a' + byte(rng.IntN(26))
+				if rng.IntN(12) == 0 {
+					v[i] = chars[rng.IntN(len(chars))]
+				}
+			}
+			wantSpecial, wantEsc := false, len(v)
+			for i, c := range v {
+				wantSpecial = wantSpecial || c == '&' || c == 0 || c == '\r'
+				if (c == '&' || c == '"') && wantEsc == len(v) {
+					wantEsc = i
+				}
+			}
+			if got := hasValSpecial(v); got != wantSpecial {
+				t.Fatalf("hasValSpecial(%q) = %v", v, got)
+			}
+			if got := attrEscIndex(v); got != wantEsc {
+				t.Fatalf("attrEscIndex(%q) = %d, want %d", v, got, wantEsc)
+			}
+		}
+	}
+}

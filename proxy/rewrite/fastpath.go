@@ -3,6 +3,8 @@ package rewrite
 import (
 	"bytes"
 	"net/url"
+
+	"github.com/rammerhead-go/rammerhead/urlshuffle"
 )
 
 // This file holds the allocation-free path of Mapper.Proxify. It handles
@@ -161,10 +163,14 @@ const (
 // again. It is direct-mapped: a slot holds the last ref that hashed to it.
 // Refs and results live in one arena, reused from page to page.
 type refCache struct {
-	m     *Mapper
-	gen   uint32 // slots of another generation are empty
-	arena []byte
-	slots [refCacheSlots]refSlot
+	m   *Mapper
+	gen uint32 // slots of another generation are empty
+	// prefix is what proxifyFast writes before an http(s) upstream URL
+	// for m: "<origin>/<id>/", and urlshuffle.Marker when m shuffles. It
+	// is set with m.
+	prefix []byte
+	arena  []byte
+	slots  [refCacheSlots]refSlot
 }
 
 type refSlot struct {
@@ -223,6 +229,10 @@ func appendProxify[T text](m *Mapper, dst []byte, base *baseInfo, ref T) []byte 
 	if c.m != m {
 		c.clear()
 		c.m = m
+		c.prefix = append(append(append(append(c.prefix[:0], m.ProxyOrigin...), '/'), m.SessionID...), '/')
+		if m.Shuffler != nil {
+			c.prefix = append(c.prefix, urlshuffle.Marker...)
+		}
 	}
 	sl := &c.slots[refHash(ref)&(refCacheSlots-1)]
 	if sl.gen == c.gen && int(sl.refLen) == len(ref) &&
@@ -392,15 +402,22 @@ func proxifyFast[T text](m *Mapper, dst []byte, base *baseInfo, s T) ([]byte, fa
 	}
 
 	// The output: <origin>/<id>/<upstream>[#frag], the upstream shuffled
-	// when the session has a dictionary.
-	if wsOrigin {
-		dst = appendWSOrigin(dst, origin)
+	// (after urlshuffle.Marker) when the session has a dictionary.
+	if c := base.refs; c != nil && c.m == m && !wsOrigin {
+		dst = append(dst, c.prefix...) // the same bytes, in one piece
 	} else {
-		dst = append(dst, origin...)
+		if wsOrigin {
+			dst = appendWSOrigin(dst, origin)
+		} else {
+			dst = append(dst, origin...)
+		}
+		dst = append(dst, '/')
+		dst = append(dst, m.SessionID...)
+		dst = append(dst, '/')
+		if m.Shuffler != nil {
+			dst = append(dst, urlshuffle.Marker...)
+		}
 	}
-	dst = append(dst, '/')
-	dst = append(dst, m.SessionID...)
-	dst = append(dst, '/')
 
 	parts := upstreamParts[T]{
 		scheme: scheme, host: host, hostT: hostT, hostFromRef: hostFromRef,
@@ -410,12 +427,21 @@ func proxifyFast[T text](m *Mapper, dst []byte, base *baseInfo, s T) ([]byte, fa
 		parts.query = qmark + 1
 	}
 	if m.Shuffler != nil {
-		if base.up != nil {
-			base.up = parts.appendTo(base.up[:0])
-			dst = m.Shuffler.AppendShuffleBytes(dst, base.up)
-		} else {
-			var scratch [512]byte
-			dst = m.Shuffler.AppendShuffleBytes(dst, parts.appendTo(scratch[:0]))
+		// The upstream URL is built after the Marker in dst and shuffled
+		// there. It is ASCII and starts with its scheme, not with the
+		// Marker, so ShuffleASCIIInPlace does not refuse it; should it, the
+		// upstream is shuffled from a copy as AppendShuffleBytes does.
+		n := len(dst)
+		dst = parts.appendTo(dst)
+		if up := dst[n:]; !m.Shuffler.ShuffleASCIIInPlace(up) {
+			n -= len(urlshuffle.Marker)
+			if base.up != nil {
+				base.up = append(base.up[:0], up...)
+				dst = m.Shuffler.AppendShuffleBytes(dst[:n], base.up)
+			} else {
+				var scratch [512]byte
+				dst = m.Shuffler.AppendShuffleBytes(dst[:n], append(scratch[:0], up...))
+			}
 		}
 	} else {
 		dst = parts.appendTo(dst)
@@ -594,23 +620,36 @@ func isASCII(s string) bool {
 }
 
 // isProxiedFast is Mapper.isProxied without allocating. ok is false when
-// the proxy origin is not ASCII (then only strings.EqualFold is right).
+// the proxy origin is not ASCII (then only strings.EqualFold is right) and
+// s has the slashes of a proxied URL.
 func isProxiedFast[T text](m *Mapper, s T) (proxied, ok bool) {
-	o := m.ProxyOrigin
+	o, id := m.ProxyOrigin, m.SessionID
 	if o == "" {
+		return false, true
+	}
+	// A proxied URL has "/<id>/" right after the origin, in its own form
+	// (len(o) bytes) or in its ws form (len(o)-2 bytes: "http://" becomes
+	// "ws://", "https://" "wss://"); isProxied's cutPrefix needs the same
+	// slashes whatever the case folding, so without them neither it nor
+	// this function can find s proxied. Most URLs stop here.
+	slashes := func(n int) bool {
+		return n >= 0 && len(s) >= n+len(id)+2 && s[n] == '/' && s[n+1+len(id)] == '/'
+	}
+	if !slashes(len(o)) && !slashes(len(o)-2) {
 		return false, true
 	}
 	if !isASCII(o) {
 		return false, false
 	}
-	if hasSessionPrefix(s, o, "", m.SessionID) {
+	if hasSessionPrefix(s, o, "", id) {
 		return true, true
 	}
+	// For an ASCII o, foldPrefix is hasPrefixFold.
 	switch {
-	case hasPrefixFold(o, "https://"):
-		return hasSessionPrefix(s, "wss://", o[len("https://"):], m.SessionID), true
-	case hasPrefixFold(o, "http://"):
-		return hasSessionPrefix(s, "ws://", o[len("http://"):], m.SessionID), true
+	case foldPrefix(o, "https://"):
+		return hasSessionPrefix(s, "wss://", o[len("https://"):], id), true
+	case foldPrefix(o, "http://"):
+		return hasSessionPrefix(s, "ws://", o[len("http://"):], id), true
 	}
 	return false, true
 }

@@ -69,6 +69,9 @@ func fastMappers(t testing.TB) []*Mapper {
 // fallback) with the net/url reference for every ref, base and mapper.
 func TestProxifyFastMatchesReference(t *testing.T) {
 	fast := 0
+	// One baseCache for all, as a rewriter has: its refCache (and the
+	// prefix it keeps per Mapper) sees the mappers and bases change.
+	var bc baseCache
 	for _, m := range fastMappers(t) {
 		for _, base := range fastBases(t) {
 			for _, ref := range fastRefs {
@@ -80,6 +83,7 @@ func TestProxifyFastMatchesReference(t *testing.T) {
 				if got := string(appendProxify(m, []byte("x"), &bi, []byte(ref))); got != "x"+want {
 					t.Errorf("origin %q, base %v: appendProxify(%q) = %q, want %q", m.ProxyOrigin, base, ref, got, "x"+want)
 				}
+				checkCachedProxify(t, m, &bc, base, ref, want)
 				if _, res := proxifyFast(m, nil, &bi, strings.Trim(ref, asciiWhitespace)); res != fastUnknown {
 					fast++
 				}
@@ -126,7 +130,21 @@ func FuzzProxifyFast(f *testing.F) {
 		if got := string(appendProxify(m, nil, &bi, []byte(ref))); got != want {
 			t.Fatalf("origin %q, base %v: appendProxify(%q) = %q, want %q", m.ProxyOrigin, base, ref, got, want)
 		}
+		var bc baseCache
+		checkCachedProxify(t, m, &bc, base, ref, want)
 	})
+}
+
+// checkCachedProxify checks appendProxify with bc's baseInfo, which has a
+// refCache (and the prefix proxifyFast takes from it), as RewriteHTML
+// calls it: twice, a cache miss and then (for short refs) a hit.
+func checkCachedProxify(t *testing.T, m *Mapper, bc *baseCache, base *url.URL, ref, want string) {
+	t.Helper()
+	for i := range 2 {
+		if got := string(appendProxify(m, []byte("x"), bc.get(base), []byte(ref))); got != "x"+want {
+			t.Fatalf("origin %q, base %v: appendProxify(%q) with a refCache (call %d) = %q, want %q", m.ProxyOrigin, base, ref, i+1, got, "x"+want)
+		}
+	}
 }
 
 func BenchmarkAppendProxify(b *testing.B) {

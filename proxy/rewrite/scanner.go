@@ -758,6 +758,15 @@ func (s *htmlScanner) TagAttr() (key, val []byte, more bool) {
 // returns the end of the name relative to s.start, and sets s.lastKey and
 // s.lastValEnd. Positions are kept relative to s.start, which fill moves.
 func (s *htmlScanner) readTag() (nameEnd int) {
+	if n, ok := s.readTagFast(); ok {
+		return n
+	}
+	return s.readTagSlow()
+}
+
+// readTagSlow is readTag reading byte by byte, filling the buffer as
+// needed.
+func (s *htmlScanner) readTagSlow() (nameEnd int) {
 	s.lastKey, s.lastValEnd = false, 0
 	s.attrs = s.attrs[:0]
 	// The name: up to white space, '/' or '>'.
@@ -849,5 +858,111 @@ func (s *htmlScanner) readAttrVal() {
 			return
 		}
 		s.lastValEnd = s.end - 1 - s.start
+	}
+}
+
+// readTagFast is readTag for a tag whose bytes up to and including its '>'
+// all lie in s.buf below s.fastEnd, the common case: it scans them in one
+// loop over the buffer rather than byte by byte through readByte. Below
+// s.fastEnd no byte needs a fill and none makes the token reach s.maxBuf
+// (see setFastEnd), so readTag would meet no error there and consume
+// exactly what readTagFast consumes. When the tag goes on past s.fastEnd
+// it reports false, having changed nothing but s.attrs (which
+// readTagSlow resets), and readTag reads the tag with readTagSlow from the
+// same position. Its steps mirror those of readTagSlow, readAttrVal and
+// skipSpace one for one; TestReadTagFast and FuzzReadTagFast compare the
+// two.
+func (s *htmlScanner) readTagFast() (nameEnd int, ok bool) {
+	b := s.buf[:s.fastEnd]
+	st, e := s.start, s.end
+	s.attrs = s.attrs[:0]
+	lastKey, lastValEnd := false, 0
+	// The name: up to white space, '/' or '>' (skipPastSet(nameStop)).
+	for {
+		if e >= len(b) {
+			return 0, false
+		}
+		c := b[e]
+		if nameStop[c] {
+			nameEnd = e - st
+			if isHTMLSpace(c) {
+				e++
+			}
+			break
+		}
+		e++
+	}
+	for {
+		// skipSpace: stops before the first other byte, which must be in b.
+		if e = skipSpace(b, e); e >= len(b) {
+			return 0, false
+		}
+		if b[e] == '>' {
+			s.end = e + 1
+			s.lastKey, s.lastValEnd = lastKey, lastValEnd
+			return nameEnd, true
+		}
+		// The key: up to white space, '/', '>' or a '=' that is not its
+		// first byte (a '/' first makes an empty key).
+		keyStart := e
+		for {
+			if e >= len(b) {
+				return 0, false
+			}
+			if c := b[e]; keyStop[c] && (c != '=' || e != keyStart) {
+				break
+			}
+			e++
+		}
+		keyEnd := e
+		lastKey = keyEnd > keyStart
+		valStart := keyEnd
+		lastValEnd = keyEnd - st
+		// readAttrVal: spaces, then "=" and a value, or a '/' (consumed),
+		// or something else (not consumed).
+		if e = skipSpace(b, e); e >= len(b) {
+			return 0, false
+		}
+		switch b[e] {
+		case '/':
+			e++
+		case '=':
+			e++
+			if e = skipSpace(b, e); e >= len(b) {
+				return 0, false
+			}
+			switch q := b[e]; q {
+			case '>': // not consumed: it ends the tag
+			case '"', '\'':
+				e++
+				i := indexByteShort(b[e:], q)
+				if i < 0 {
+					return 0, false
+				}
+				valStart = e
+				e += i
+				lastValEnd = e - st
+				e++
+			default:
+				valStart = e
+				e++
+				for {
+					if e >= len(b) {
+						return 0, false
+					}
+					if valueStop[b[e]] {
+						break
+					}
+					e++
+				}
+				lastValEnd = e - st
+				if b[e] != '>' {
+					e++ // white space is consumed, '>' is not
+				}
+			}
+		}
+		if lastKey {
+			s.attrs = append(s.attrs, attrSpan{keyStart - st, keyEnd - st, valStart - st, lastValEnd})
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -413,5 +414,78 @@ func FuzzRewriteHTMLScanner(f *testing.F) {
 			checkTokens(t, in, m, i == 0)
 			checkRewrite(t, in, m, opts[0])
 		}
+	})
+}
+
+// checkReadTagFast compares readTagFast with readTagSlow on every tag of
+// in, the whole of in in the buffer, with s.fastEnd at the end of in or at
+// limit (when 0 < limit < len(in)): where readTagFast reads a tag, it must
+// read it as readTagSlow does. It returns how many tags readTagFast read.
+func checkReadTagFast(t testing.TB, in string, limit int) (fast int) {
+	t.Helper()
+	for i := 0; i+2 < len(in); i++ {
+		if in[i] != '<' {
+			continue
+		}
+		j := i + 1
+		if in[j] == '/' {
+			j++
+		}
+		if j >= len(in) || !isLetter(in[j]) {
+			continue
+		}
+		var f, sl htmlScanner
+		for _, s := range []*htmlScanner{&f, &sl} {
+			s.reset(strings.NewReader(""), 0)
+			s.buf = append(s.buf[:0], in...)
+			s.start, s.end = i, j+1
+			s.setFastEnd()
+		}
+		if 0 < limit && limit < len(in) {
+			f.fastEnd = max(limit, f.end)
+		}
+		nameEnd, ok := f.readTagFast()
+		if !ok {
+			continue
+		}
+		fast++
+		slowNameEnd := sl.readTagSlow()
+		if sl.err != nil || nameEnd != slowNameEnd || f.end != sl.end || f.end > f.fastEnd ||
+			f.lastKey != sl.lastKey || f.lastValEnd != sl.lastValEnd || !slices.Equal(f.attrs, sl.attrs) {
+			t.Fatalf("tag at %d of %q (fastEnd %d):\nfast: name end %d, end %d, last key %v, last value end %d, attrs %v\nslow: name end %d, end %d, last key %v, last value end %d, attrs %v, err %v",
+				i, in, f.fastEnd, nameEnd, f.end, f.lastKey, f.lastValEnd, f.attrs,
+				slowNameEnd, sl.end, sl.lastKey, sl.lastValEnd, sl.attrs, sl.err)
+		}
+	}
+	return fast
+}
+
+func TestReadTagFast(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	inputs := append(fuzzCorpus(t), attrSeeds...)
+	for range 3000 {
+		inputs = append(inputs, genHTML(rng, 1+rng.IntN(8)))
+	}
+	fast := 0
+	for _, in := range inputs {
+		fast += checkReadTagFast(t, in, 0)
+		if len(in) > 0 {
+			checkReadTagFast(t, in, rng.IntN(len(in)))
+		}
+	}
+	if fast < 1000 {
+		t.Errorf("readTagFast read only %d tags", fast)
+	}
+}
+
+func FuzzReadTagFast(f *testing.F) {
+	for _, in := range fuzzCorpus(f) {
+		f.Add(in, uint16(0))
+	}
+	for _, in := range attrSeeds {
+		f.Add(in, uint16(0))
+	}
+	f.Fuzz(func(t *testing.T, in string, limit uint16) {
+		checkReadTagFast(t, in, int(limit))
 	})
 }
