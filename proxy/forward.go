@@ -365,12 +365,17 @@ func (s *Server) serveProxy(w http.ResponseWriter, r *http.Request, id, rest str
 	}
 	if err != nil {
 		if r.Context().Err() != nil {
+			bw.writeHeader()            // records the status for the access log
 			panic(http.ErrAbortHandler) // the client went away
 		}
 		s.metrics.upstreamErrors.Inc()
 		s.log.Warn("streaming the upstream response failed", "session", id, "target", target.Redacted(), "err", err)
 		if !bw.sent {
-			clear(w.Header())
+			// Nothing was sent: answer 502 without the upstream's
+			// headers (but with those of any wrapping handler).
+			for k := range h {
+				delete(w.Header(), k)
+			}
 			textError(w, http.StatusBadGateway, "Bad gateway: reading the response of "+target.Host+" failed: "+upstreamReason(err))
 			return
 		}

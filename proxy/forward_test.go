@@ -649,21 +649,32 @@ func TestProxyRewrittenBodyFraming(t *testing.T) {
 		if strings.HasPrefix(r.URL.Path, "/large") {
 			page = large
 		}
-		if strings.HasSuffix(r.URL.Path, "/cut") {
-			// Promise the whole page, send a part, and hang up.
-			w.Header().Set("Content-Length", strconv.Itoa(len(page)))
-			w.WriteHeader(http.StatusOK)
-			_, _ = io.WriteString(w, page[:len(page)/2])
-			w.(http.Flusher).Flush()
-			conn, _, err := http.NewResponseController(w).Hijack()
-			if err == nil {
-				conn.Close()
-			}
-			return
-		}
 		_, _ = io.WriteString(w, page)
 	}))
 	t.Cleanup(up.Close)
+	// cut promises a whole page, sends half of it with the header in one
+	// write, and hangs up: the proxy reads the half and then the error at
+	// once, with no pause that could make it flush early.
+	cut := func(page string) string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ln.Close() })
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				_, _ = http.ReadRequest(bufio.NewReader(c))
+				_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: "+
+					strconv.Itoa(len(page))+"\r\n\r\n"+page[:len(page)/2])
+				c.Close()
+			}
+		}()
+		return "http://" + ln.Addr().String()
+	}
 	e := newProxyEnv(t, nil)
 	id := e.newSession(t, false)
 	base := e.srv.URL + "/" + id + "/" + up.URL
@@ -679,11 +690,11 @@ func TestProxyRewrittenBodyFraming(t *testing.T) {
 		t.Errorf("large page: %d, Content-Length %d, %d links; want chunked with 4000 links",
 			resp.StatusCode, resp.ContentLength, strings.Count(body, base+"/a"))
 	}
-	resp, body = get(t, e.client, base+"/small/cut")
+	resp, body = get(t, e.client, e.srv.URL+"/"+id+"/"+cut(small)+"/small")
 	if resp.StatusCode != http.StatusBadGateway || !strings.Contains(body, "Bad gateway") {
 		t.Errorf("small page cut short: %d %q; want 502", resp.StatusCode, body)
 	}
-	r, err := e.client.Get(base + "/large/cut")
+	r, err := e.client.Get(e.srv.URL + "/" + id + "/" + cut(large) + "/large")
 	if err != nil {
 		t.Fatal(err)
 	}

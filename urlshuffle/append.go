@@ -104,8 +104,8 @@ func appendWalkASCII[T text](dst []byte, str T, to *[size]byte) ([]byte, bool) {
 // ShuffleASCIIInPlace replaces b with its shuffled form without the
 // Marker: afterwards Marker followed by b is what AppendShuffle appends for
 // the original b. It reports false, leaving b unchanged, when b is not
-// ASCII or starts with Marker (AppendShuffle copies such a b as it is);
-// use AppendShuffle then. It lets a caller build a URL in its output buffer
+// ASCII or starts with Marker (which AppendShuffle copies as it is); use
+// AppendShuffle then. It lets a caller build a URL in its output buffer
 // and shuffle it there rather than build it elsewhere and copy it.
 func (s *Shuffler) ShuffleASCIIInPlace(b []byte) bool {
 	if hasMarker(b) || !isASCII(b) {

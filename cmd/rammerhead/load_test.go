@@ -278,8 +278,8 @@ func TestLoad(t *testing.T) {
 		return fetch(client, base+"/sessionexists?id="+pick(w), len("exists"))
 	})...)
 	// Each page is fetched through the proxy and directly in turn. The
-	// dense page (about 330 URLs) is the main phase; the article page
-	// (about 100 URLs) is the ordinary case.
+	// dense page (342 URLs) is the main phase; the article page
+	// (116 URLs) is the ordinary case.
 	for _, pg := range []struct{ name, path, phase string }{
 		{"dense", "/page.html", "proxied"},
 		{"article", "/article.html", "proxied2"},

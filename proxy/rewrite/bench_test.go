@@ -75,8 +75,8 @@ func BenchmarkTarget(b *testing.B) {
 }
 
 // BenchmarkRewriteHTMLPages rewrites the load test's 20 KB pages, with
-// and without a shuffling session: the URL-dense page (about 330 distinct
-// URLs) and the article page (about 100).
+// and without a shuffling session: the URL-dense page (342 URLs)
+// and the article page (116).
 func BenchmarkRewriteHTMLPages(b *testing.B) {
 	for _, pg := range []struct {
 		name string

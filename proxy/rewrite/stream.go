@@ -42,8 +42,7 @@ type flushingReader struct {
 	r     io.Reader
 	w     *bufio.Writer
 	dst   io.Writer
-	cw    *countingWriter // w's destination: dst, counting what reached it
-	timer *time.Timer     // runs fire; created by the first Read that needs it
+	timer *time.Timer // runs fire; created by the first Read that needs it
 
 	mu      sync.Mutex
 	gen     uint64 // counts the rewrites that used this reader (it is pooled)
@@ -128,9 +127,10 @@ func (f *flushingReader) writeErr() error {
 
 // A LengthSetter is a destination that wants to know the length of the
 // whole output when it is known before any byte is written: RewriteHTML and
-// RewriteCSS call SetLength once, before their only write, when the output
-// fits their buffer (a page of up to about 48 KB rewritten, from a source
-// that delivers it without pausing for flushDelay). An
+// RewriteCSS call SetLength once, before their only write (none for an
+// empty output), when the output fits their buffer (a page of up to about
+// 48 KB rewritten, from a source that delivers it without pausing for
+// flushDelay). An
 // http.ResponseWriter wrapper can then send a Content-Length instead of
 // chunked encoding, and the body in one write. When such a rewrite fails,
 // a LengthSetter gets no write at all, so that the caller may still answer
@@ -139,16 +139,15 @@ type LengthSetter interface {
 	SetLength(n int64)
 }
 
-// countingWriter counts the bytes written to w.
+// countingWriter records whether anything was written to w.
 type countingWriter struct {
-	w io.Writer
-	n int64
+	w     io.Writer
+	wrote bool // Write was called, whatever its result
 }
 
 func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
+	c.wrote = true
+	return c.w.Write(p)
 }
 
 // stream is the pooled state of one streaming rewrite: the output buffer
@@ -161,7 +160,7 @@ type stream struct {
 
 var streamPool = sync.Pool{New: func() any {
 	s := &stream{bw: bufio.NewWriterSize(nil, outBufSize)}
-	s.fr.w, s.fr.cw = s.bw, &s.cw
+	s.fr.w = s.bw
 	return s
 }}
 
@@ -181,7 +180,7 @@ func getStream(dst io.Writer, src io.Reader) *stream {
 // complete reports whether the rewrite succeeded. See LengthSetter.
 func (s *stream) finish(complete bool) error {
 	s.fr.mu.Lock()
-	untouched := s.cw.n == 0 && !s.fr.flushed
+	untouched := !s.cw.wrote && !s.fr.flushed
 	s.fr.stopped = true // the timer must not flush from now on
 	s.fr.mu.Unlock()
 	if ls, ok := s.fr.dst.(LengthSetter); ok && untouched {

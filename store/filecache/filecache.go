@@ -874,8 +874,10 @@ func (c *Cache) AddSerialized(ctx context.Context, id string, data []byte) error
 	if err := c.writeSession(id, s, true); err != nil {
 		return err
 	}
-	e.s.Store(s)
+	// The marks first: a Save of s right after e.s.Store must compare
+	// against s's marks, not the replaced session's.
 	e.setWritten(m)
+	e.s.Store(s)
 	return nil
 }
 
