@@ -2,7 +2,6 @@ package urlshuffle
 
 import (
 	"encoding/binary"
-	"slices"
 	"unicode/utf8"
 )
 
@@ -66,38 +65,16 @@ var asciiShuffle = func() (t [256]int8) {
 }()
 
 // appendWalkASCII is appendWalk (shuffling, dir 1, from baseIndex to to)
-// for ASCII text, where the UTF-16 index of a byte is its offset. It
-// reports false, with dst unchanged, when str is not ASCII.
+// for ASCII text, where the UTF-16 index of a byte is its offset: str is
+// appended and shuffled in place. It reports false, with dst unchanged,
+// when str is not ASCII.
 func appendWalkASCII[T text](dst []byte, str T, to *[size]byte) ([]byte, bool) {
 	n := len(dst)
-	out := slices.Grow(dst, len(str))[:n+len(str)]
-	w := out[n:]
-	w = w[:len(str)]
-	for p := 0; p < len(str); p++ {
-		c := str[p]
-		k := asciiShuffle[c]
-		if k >= 0 {
-			w[p] = to[(int(k)+p)&(size-1)]
-			continue
-		}
-		switch k {
-		case asciiCopy:
-			w[p] = c
-		case asciiNonASCII:
-			return dst, false
-		default: // '%'
-			if len(str)-p < 3 {
-				w[p] = c // not an escape: copied
-				continue
-			}
-			c1, c2 := str[p+1], str[p+2]
-			if c1 >= utf8.RuneSelf || c2 >= utf8.RuneSelf {
-				return dst, false
-			}
-			w[p], w[p+1], w[p+2] = c, c1, c2
-			p += 2
-		}
+	out := append(dst, str...)
+	if !isASCII(out[n:]) {
+		return dst, false
 	}
+	walkASCII(out[n:], to)
 	return out, true
 }
 
@@ -148,17 +125,21 @@ func walkASCII(b []byte, to *[size]byte) {
 	}
 }
 
-// appendWalk is walk appending to dst; see walk for the algorithm. The two
-// are kept separate so that Shuffle and Unshuffle keep their single
-// allocation; TestAppendShuffleMatchesShuffle and FuzzAppendShuffle check
-// that they agree.
+// appendWalk implements the shared loop of Shuffle, Unshuffle and
+// AppendShuffle, appending to dst: an ASCII byte c at UTF-16 index i with
+// from[c] >= 0 becomes to[(from[c] + dir*i) mod 64]; other characters are
+// copied. A '%' followed by at least two more UTF-16 units is copied with
+// them (an astral character counts as two units; if only its high surrogate
+// falls inside the escape, JavaScript copies its low surrogate on the next
+// step anyway, so copying the whole character gives the same bytes and the
+// same next index).
 func appendWalk[T text](dst []byte, str T, from *[256]int8, to *[size]byte, dir int) []byte {
-	total := textUTF16Len(str)
+	total := utf16Len(str)
 	i := 0 // UTF-16 index of the character at byte offset p
 	for p := 0; p < len(str); {
 		c := str[p]
 		if c >= utf8.RuneSelf {
-			n, w := textUnitsAt(str, p)
+			n, w := unitsAt(str, p)
 			dst = append(dst, str[p:p+w]...)
 			p += w
 			i += n
@@ -171,7 +152,7 @@ func appendWalk[T text](dst []byte, str T, from *[256]int8, to *[size]byte, dir 
 			for units := 0; units < 2 && p < len(str); {
 				n, w := 1, 1
 				if str[p] >= utf8.RuneSelf {
-					n, w = textUnitsAt(str, p)
+					n, w = unitsAt(str, p)
 				}
 				dst = append(dst, str[p:p+w]...)
 				p += w
@@ -181,6 +162,8 @@ func appendWalk[T text](dst []byte, str T, from *[256]int8, to *[size]byte, dir 
 			continue
 		}
 		if k := from[c]; k >= 0 {
+			// i%size keeps the sum in [-63, 126]; adding size makes it
+			// non-negative before the final mod (Go's % keeps the sign).
 			dst = append(dst, to[(int(k)+dir*(i%size)+size)%size])
 		} else {
 			dst = append(dst, c)
@@ -204,8 +187,10 @@ func hasMarker[T text](str T) bool {
 	return true
 }
 
-// textUnitsAt is unitsAt for either kind of text.
-func textUnitsAt[T text](str T, p int) (units, width int) {
+// unitsAt returns the UTF-16 length and the byte width of the character at
+// byte offset p. An invalid UTF-8 byte counts as one unit (as U+FFFD would)
+// and is copied as is.
+func unitsAt[T text](str T, p int) (units, width int) {
 	var b [utf8.UTFMax]byte
 	n := copy(b[:], str[p:])
 	r, w := utf8.DecodeRune(b[:n])
@@ -215,8 +200,9 @@ func textUnitsAt[T text](str T, p int) (units, width int) {
 	return 1, w
 }
 
-// textUTF16Len is utf16Len for either kind of text.
-func textUTF16Len[T text](str T) int {
+// utf16Len returns the number of UTF-16 code units of str (JavaScript's
+// str.length).
+func utf16Len[T text](str T) int {
 	n := 0
 	for p := 0; p < len(str); {
 		if str[p] < utf8.RuneSelf {
@@ -224,7 +210,7 @@ func textUTF16Len[T text](str T) int {
 			p++
 			continue
 		}
-		u, w := textUnitsAt(str, p)
+		u, w := unitsAt(str, p)
 		n += u
 		p += w
 	}

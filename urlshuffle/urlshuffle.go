@@ -13,7 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
+	"unsafe"
 )
 
 // BaseDictionary is the alphabet that shuffling permutes, in its canonical
@@ -155,82 +155,13 @@ var base = func() (b [size]byte) {
 	return b
 }()
 
-// walk implements the shared loop of Shuffle and Unshuffle: an ASCII byte
-// c at UTF-16 index i with from[c] >= 0 becomes to[(from[c] + dir*i) mod 64];
-// other characters are copied.
+// walk returns prefix followed by appendWalk of str, in one allocation:
+// the buffer becomes the string without a copy (nothing else holds it).
 func walk(str, prefix string, from *[256]int8, to *[size]byte, dir int) string {
-	// JavaScript's str.length: the UTF-16 length of the whole string.
-	total := utf16Len(str)
-	var b strings.Builder
-	b.Grow(len(prefix) + len(str))
-	b.WriteString(prefix)
-	i := 0 // UTF-16 index of the character at byte offset p
-	for p := 0; p < len(str); {
-		c := str[p]
-		if c < utf8.RuneSelf {
-			if c == '%' && total-i >= 3 {
-				// Copy '%' and the next two UTF-16 units. An astral
-				// character counts as two units; if only its high surrogate
-				// falls inside the escape, JavaScript copies its low
-				// surrogate on the next step anyway, so copying the whole
-				// character gives the same bytes and the same next index.
-				b.WriteByte(c)
-				p++
-				i++
-				for units := 0; units < 2 && p < len(str); {
-					n, w := unitsAt(str, p)
-					b.WriteString(str[p : p+w])
-					p += w
-					i += n
-					units += n
-				}
-				continue
-			}
-			if k := from[c]; k >= 0 {
-				// i%size keeps the sum in [-63, 126]; adding size makes it
-				// non-negative before the final mod (Go's % keeps the sign).
-				b.WriteByte(to[(int(k)+dir*(i%size)+size)%size])
-			} else {
-				b.WriteByte(c)
-			}
-			p++
-			i++
-			continue
-		}
-		n, w := unitsAt(str, p)
-		b.WriteString(str[p : p+w])
-		p += w
-		i += n
-	}
-	return b.String()
-}
-
-// unitsAt returns the UTF-16 length and the byte width of the character at
-// byte offset p. An invalid UTF-8 byte counts as one unit (as U+FFFD would)
-// and is copied as is.
-func unitsAt(str string, p int) (units, width int) {
-	r, w := utf8.DecodeRuneInString(str[p:])
-	if r >= 0x10000 {
-		return 2, w
-	}
-	return 1, w
-}
-
-// utf16Len returns the number of UTF-16 code units of str.
-func utf16Len(str string) int {
-	n := 0
-	for p := 0; p < len(str); {
-		c := str[p]
-		if c < utf8.RuneSelf {
-			n++
-			p++
-			continue
-		}
-		u, w := unitsAt(str, p)
-		n += u
-		p += w
-	}
-	return n
+	b := make([]byte, 0, len(prefix)+len(str))
+	b = append(b, prefix...)
+	b = appendWalk(b, str, from, to, dir)
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // Shuffle shuffles str with dict; an invalid dictionary is an error
