@@ -13,17 +13,10 @@ import (
 	"github.com/rammerhead-go/rammerhead/internal/fixtures"
 )
 
-// fixtureDir finds ../shared/fixtures/rammerhead-sessions beside the module
-// root (the directory holding go.mod).
-func fixtureDir(t testing.TB) string {
-	t.Helper()
-	return fixtures.MustDir(t)
-}
-
 // fixtureJar returns the serializedCookieJar string of a .rhfsession file.
 func fixtureJar(t testing.TB, name string) []byte {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(fixtureDir(t), name+".rhfsession"))
+	raw, err := os.ReadFile(filepath.Join(fixtures.MustDir(t), name+".rhfsession"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +227,7 @@ func TestFixtureInvalidJars(t *testing.T) {
 	}
 	// The truncated file cannot even be read as JSON; its first bytes
 	// (inside the jar string) are not a jar either.
-	raw, err := os.ReadFile(filepath.Join(fixtureDir(t), "corrupted-truncated.rhfsession"))
+	raw, err := os.ReadFile(filepath.Join(fixtures.MustDir(t), "corrupted-truncated.rhfsession"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/rammerhead-go/rammerhead/internal/fixtures"
 )
 
 // allCookiesJSON is every cookie of j with every field, for comparisons.
@@ -21,7 +23,7 @@ func allCookiesJSON(j *Jar) string {
 }
 
 func FuzzDecode(f *testing.F) {
-	dir := fixtureDir(f)
+	dir := fixtures.MustDir(f)
 	names, err := filepath.Glob(filepath.Join(dir, "*.rhfsession"))
 	if err != nil || len(names) == 0 {
 		f.Fatalf("no fixtures: %v", err)

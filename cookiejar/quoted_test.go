@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/rammerhead-go/rammerhead/internal/fixtures"
 )
 
 // jsQuote is a plain reference for JSON.stringify of a string given in
@@ -47,7 +49,7 @@ func jsQuote(s []byte) []byte {
 // invalid fixture an object).
 func rawJarTokens(t testing.TB) map[string][]byte {
 	t.Helper()
-	names, err := filepath.Glob(filepath.Join(fixtureDir(t), "*.rhfsession"))
+	names, err := filepath.Glob(filepath.Join(fixtures.MustDir(t), "*.rhfsession"))
 	if err != nil || len(names) == 0 {
 		t.Fatalf("no fixtures: %v", err)
 	}

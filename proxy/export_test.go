@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/rammerhead-go/rammerhead/internal/exportblob"
+	"github.com/rammerhead-go/rammerhead/internal/fixtures"
 	"github.com/rammerhead-go/rammerhead/store"
 )
 
@@ -67,7 +68,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 	a, stA := exportServer(t, nil)
 	b, stB := exportServer(t, nil)
 	ctx := context.Background()
-	if err := stA.AddSerialized(ctx, exportFixtureID, readFixture(t, exportFixture)); err != nil {
+	if err := stA.AddSerialized(ctx, exportFixtureID, fixtures.Read(t, exportFixture)); err != nil {
 		t.Fatal(err)
 	}
 	blob := exportOf(t, a, exportFixtureID, "", "")
@@ -114,7 +115,7 @@ func TestImportRejectsBadBlobs(t *testing.T) {
 	b, stB := exportServer(t, nil)
 	foreign, _ := exportServer(t, func(c *Config) { c.ExportSecret = foreignSecret })
 	ctx := context.Background()
-	if err := stA.AddSerialized(ctx, exportFixtureID, readFixture(t, exportFixture)); err != nil {
+	if err := stA.AddSerialized(ctx, exportFixtureID, fixtures.Read(t, exportFixture)); err != nil {
 		t.Fatal(err)
 	}
 	existing := newSessionID(t, b, "", "")
@@ -144,7 +145,7 @@ func TestImportRejectsBadBlobs(t *testing.T) {
 	})
 	// A foreign server's export of the same session.
 	fst := foreign.SessionStore()
-	if err := fst.AddSerialized(ctx, exportFixtureID, readFixture(t, exportFixture)); err != nil {
+	if err := fst.AddSerialized(ctx, exportFixtureID, fixtures.Read(t, exportFixture)); err != nil {
 		t.Fatal(err)
 	}
 	foreignBlob := exportOf(t, foreign, exportFixtureID, "", "")
@@ -176,7 +177,7 @@ func TestImportTooLarge(t *testing.T) {
 	a, stA := exportServer(t, nil)
 	small, stSmall := exportServer(t, func(c *Config) { c.MaxImportBytes = 200 })
 	def, stDef := exportServer(t, nil)
-	if err := stA.AddSerialized(context.Background(), exportFixtureID, readFixture(t, exportFixture)); err != nil {
+	if err := stA.AddSerialized(context.Background(), exportFixtureID, fixtures.Read(t, exportFixture)); err != nil {
 		t.Fatal(err)
 	}
 	blob := exportOf(t, a, exportFixtureID, "", "")
@@ -214,7 +215,7 @@ func TestExportErrors(t *testing.T) {
 	}
 	st := failingStore{}
 	f, _ := newTestServer(t, func(c *Config) { c.Store = st; c.ExportSecret = exportSecret })
-	blob, _ := exportblob.Sign(exportSecret, exportFixtureID, readFixture(t, exportFixture))
+	blob, _ := exportblob.Sign(exportSecret, exportFixtureID, fixtures.Read(t, exportFixture))
 	if w := do(t, f, "POST", "/api/importsession", "", bytes.NewReader(blob)); w.Code != 503 {
 		t.Fatalf("store down: %d %q", w.Code, w.Body.String())
 	}
@@ -262,7 +263,7 @@ func TestExportRestrictIP(t *testing.T) {
 func BenchmarkExportImport(b *testing.B) {
 	srv, stA := newTestServer(b, func(c *Config) { c.ExportSecret = exportSecret })
 	dst, stDst := newTestServer(b, func(c *Config) { c.ExportSecret = exportSecret })
-	if err := stA.AddSerialized(context.Background(), exportFixtureID, readFixture(b, exportFixture)); err != nil {
+	if err := stA.AddSerialized(context.Background(), exportFixtureID, fixtures.Read(b, exportFixture)); err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {

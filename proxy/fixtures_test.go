@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rammerhead-go/rammerhead/internal/fixtures"
 	"github.com/rammerhead-go/rammerhead/store"
 	"github.com/rammerhead-go/rammerhead/urlshuffle"
 )
@@ -19,7 +20,7 @@ func TestFixtureSessions(t *testing.T) {
 	ctx := context.Background()
 	imp := func(id, file string) {
 		t.Helper()
-		if err := e.st.AddSerialized(ctx, id, readFixture(t, file)); err != nil {
+		if err := e.st.AddSerialized(ctx, id, fixtures.Read(t, file)); err != nil {
 			t.Fatalf("importing %s: %v", file, err)
 		}
 	}
@@ -105,7 +106,7 @@ func TestFixtureSessions(t *testing.T) {
 	// Corrupted files are refused; their id is then unknown: 404.
 	for _, f := range []string{"corrupted-truncated.rhfsession", "corrupted-empty.rhfsession", "invalid-missing-data-crashes-node.rhfsession", "invalid-jar-without-cookies-array-crashes-node.rhfsession", "invalid-jar-as-object-deleted-by-node.rhfsession"} {
 		const id = "c0000000000000000000000000000000"
-		if err := e.st.AddSerialized(ctx, id, readFixture(t, f)); !errors.Is(err, store.ErrCorrupted) {
+		if err := e.st.AddSerialized(ctx, id, fixtures.Read(t, f)); !errors.Is(err, store.ErrCorrupted) {
 			t.Errorf("%s: AddSerialized = %v, want ErrCorrupted", f, err)
 		}
 		if resp, _ := get(t, e.client, e.url(id, "/echo")); resp.StatusCode != 404 {

@@ -8,14 +8,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/rammerhead-go/rammerhead/internal/fixtures"
 	"github.com/rammerhead-go/rammerhead/session"
 	"github.com/rammerhead-go/rammerhead/store"
 	"github.com/rammerhead-go/rammerhead/store/memstore"
@@ -26,22 +23,6 @@ import (
 var fixtureNow = time.Date(2026, 11, 28, 23, 0, 0, 0, time.UTC)
 
 func fixedNow() time.Time { return fixtureNow }
-
-// fixtureDir returns the shared fixtures folder: ../shared beside the
-// directory that holds go.mod.
-func fixtureDir(t testing.TB) string {
-	t.Helper()
-	return fixtures.MustDir(t)
-}
-
-func readFixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(fixtureDir(t), name))
-	if err != nil {
-		t.Fatalf("reading fixture: %v", err)
-	}
-	return b
-}
 
 func newMemStore(t testing.TB) *memstore.Store {
 	t.Helper()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/rammerhead-go/rammerhead/internal/fixtures"
 	"github.com/rammerhead-go/rammerhead/store"
 )
 
@@ -186,7 +187,7 @@ func FuzzProxyPath(f *testing.F) {
 		f.Add(s)
 	}
 	s, st := newTestServer(f, nil)
-	if err := st.AddSerialized(context.Background(), "4ff2e918c04b4b79af9f64718c5728ea", readFixture(f, "shuffle-enabled-basic-cookies.rhfsession")); err != nil {
+	if err := st.AddSerialized(context.Background(), "4ff2e918c04b4b79af9f64718c5728ea", fixtures.Read(f, "shuffle-enabled-basic-cookies.rhfsession")); err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, uri string) {

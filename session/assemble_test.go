@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rammerhead-go/rammerhead/cookiejar"
+	"github.com/rammerhead-go/rammerhead/internal/fixtures"
 )
 
 // partsOf splits a session into what Assemble takes: its data members and
@@ -58,7 +59,7 @@ func emptyJar(t testing.TB) *cookiejar.Jar {
 // TestAssembleFixtures: Assemble of the parts of every loadable fixture
 // gives the session Deserialize gives, byte for byte.
 func TestAssembleFixtures(t *testing.T) {
-	entries, err := os.ReadDir(fixtureDir(t))
+	entries, err := os.ReadDir(fixtures.MustDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +68,7 @@ func TestAssembleFixtures(t *testing.T) {
 		if !strings.HasSuffix(e.Name(), ".rhfsession") {
 			continue
 		}
-		in := readFixture(t, e.Name())
+		in := fixtures.Read(t, e.Name())
 		want, err := Deserialize("id", in, fixedClock())
 		if err != nil {
 			continue // corrupted fixtures: nothing to split

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/rammerhead-go/rammerhead/internal/cputime"
+	"github.com/rammerhead-go/rammerhead/internal/fixtures"
 )
 
 // heapPerSession returns the heap bytes that n sessions made by mk keep
@@ -34,7 +35,7 @@ func TestMemoryPerIdleSession(t *testing.T) {
 	for i := range ids {
 		ids[i] = NewID()
 	}
-	fresh := readFixture(t, "unused-fresh.rhfsession")
+	fresh := fixtures.Read(t, "unused-fresh.rhfsession")
 	cases := map[string]func(i int) *Session{
 		"New": func(i int) *Session {
 			s := New(ids[i], nil)
@@ -59,7 +60,7 @@ func TestMemoryPerIdleSession(t *testing.T) {
 }
 
 func benchFixture(b *testing.B) []byte {
-	return readFixture(b, "cookies-varied-noshuffle-localstorage.rhfsession")
+	return fixtures.Read(b, "cookies-varied-noshuffle-localstorage.rhfsession")
 }
 
 // BenchmarkDeserialize16 loads the 16-cookie fixture.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/rammerhead-go/rammerhead/cookiejar"
+	"github.com/rammerhead-go/rammerhead/internal/fixtures"
 )
 
 // checkFastSameAsSlow checks that Deserialize (one-pass jar decoding) and
@@ -51,7 +52,7 @@ func checkFastSameAsSlow(t *testing.T, in []byte) {
 }
 
 func TestFastPathMatchesSlowPathFixtures(t *testing.T) {
-	dir := fixtureDir(t)
+	dir := fixtures.MustDir(t)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -14,22 +13,6 @@ import (
 	"github.com/rammerhead-go/rammerhead/cookiejar"
 	"github.com/rammerhead-go/rammerhead/internal/fixtures"
 )
-
-// fixtureDir finds ../shared/fixtures/rammerhead-sessions beside the module
-// root (the directory holding go.mod), as laid out in CI.
-func fixtureDir(t testing.TB) string {
-	t.Helper()
-	return fixtures.MustDir(t)
-}
-
-func readFixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(fixtureDir(t), name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // loadTime is the injected clock of the tests: after the fixtures were
 // written (2026-11-28T23:00:00Z).
@@ -184,7 +167,7 @@ func checkWant(t *testing.T, s *Session, w fixtureWant) {
 func TestFixturesLoad(t *testing.T) {
 	for name, w := range loadable {
 		t.Run(name, func(t *testing.T) {
-			b := readFixture(t, name)
+			b := fixtures.Read(t, name)
 			s, err := Deserialize("a1b2", b, fixedClock())
 			if err != nil {
 				t.Fatalf("Deserialize: %v", err)
@@ -231,7 +214,7 @@ func checkFileShape(t *testing.T, b []byte) {
 func TestNodeFilesSaveIdentical(t *testing.T) {
 	for _, name := range nodeWritten {
 		t.Run(name, func(t *testing.T) {
-			b := readFixture(t, name)
+			b := fixtures.Read(t, name)
 			s, err := Deserialize("x", b, fixedClock())
 			if err != nil {
 				t.Fatal(err)
@@ -260,7 +243,7 @@ func TestFixturesRejected(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			s, err := Deserialize("x", readFixture(t, name), fixedClock())
+			s, err := Deserialize("x", fixtures.Read(t, name), fixedClock())
 			if err == nil {
 				t.Fatalf("Deserialize succeeded: %v", s)
 			}
@@ -279,7 +262,7 @@ func TestFixturesRejected(t *testing.T) {
 
 // TestEveryFixtureCovered makes sure a new fixture is not silently ignored.
 func TestEveryFixtureCovered(t *testing.T) {
-	entries, err := os.ReadDir(fixtureDir(t))
+	entries, err := os.ReadDir(fixtures.MustDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,7 +286,7 @@ func TestEveryFixtureCovered(t *testing.T) {
 
 func TestReadTimestamps(t *testing.T) {
 	for name, w := range loadable {
-		b := readFixture(t, name)
+		b := fixtures.Read(t, name)
 		c, l, err := ReadTimestamps(b)
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
@@ -323,7 +306,7 @@ func TestReadTimestamps(t *testing.T) {
 		"corrupted-empty.rhfsession", "corrupted-truncated.rhfsession",
 		"invalid-missing-data-crashes-node.rhfsession", "invalid-jar-as-object-deleted-by-node.rhfsession",
 	} {
-		if _, _, err := ReadTimestamps(readFixture(t, name)); !errors.Is(err, ErrCorrupted) {
+		if _, _, err := ReadTimestamps(fixtures.Read(t, name)); !errors.Is(err, ErrCorrupted) {
 			t.Errorf("%s: ReadTimestamps error = %v, want ErrCorrupted", name, err)
 		}
 	}

@@ -7,13 +7,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rammerhead-go/rammerhead/internal/fixtures"
 )
 
 // FuzzDeserialize: never panic; an error always wraps ErrCorrupted; a
 // successful load serializes, and re-deserializes to an equal session whose
 // serialized bytes are identical.
 func FuzzDeserialize(f *testing.F) {
-	dir := fixtureDir(f)
+	dir := fixtures.MustDir(f)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		f.Fatal(err)

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/rammerhead-go/rammerhead/internal/fixtures"
 )
 
 // TestDeserializeDoesNotRetainInput: stores read files into pooled buffers
@@ -12,7 +14,7 @@ import (
 // was deserialized from. Overwriting the input after Deserialize must not
 // change the session.
 func TestDeserializeDoesNotRetainInput(t *testing.T) {
-	dir := fixtureDir(t)
+	dir := fixtures.MustDir(t)
 	for _, name := range []string{
 		"cookies-varied-noshuffle-localstorage.rhfsession",
 		"external-proxy-auth-domain-cookies.rhfsession",

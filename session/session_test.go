@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rammerhead-go/rammerhead/cookiejar"
+	"github.com/rammerhead-go/rammerhead/internal/fixtures"
 	"github.com/rammerhead-go/rammerhead/urlshuffle"
 )
 
@@ -72,7 +73,7 @@ func TestNewShapeMatchesUnusedFresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := readFixture(t, "unused-fresh.rhfsession")
+	want := fixtures.Read(t, "unused-fresh.rhfsession")
 	// Same shape: only the dictionary differs (it is random).
 	dict := s.ShuffleDict()
 	if err := urlshuffle.ValidDictionary(dict); err != nil {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rammerhead-go/rammerhead/internal/fixtures"
 	"github.com/rammerhead-go/rammerhead/store"
 )
 
@@ -50,7 +51,7 @@ func TestImportExportByteCompatible(t *testing.T) {
 		importFixtures(t, h, "")
 		for id, fx := range map[string]string{variedID: variedFx, shuffleID: shuffleFx} {
 			got := h.ok("export", id)
-			if want := readFixture(t, fx); got != string(want) {
+			if want := fixtures.Read(t, fx); got != string(want) {
 				t.Fatalf("export %s differs from the fixture:\n got %s\nwant %s", id, got, want)
 			}
 			// --out writes the same bytes, atomically, and flags may
@@ -60,12 +61,12 @@ func TestImportExportByteCompatible(t *testing.T) {
 				t.Fatalf("export --out printed %q", r)
 			}
 			b, err := os.ReadFile(out)
-			if err != nil || !bytes.Equal(b, readFixture(t, fx)) {
+			if err != nil || !bytes.Equal(b, fixtures.Read(t, fx)) {
 				t.Fatalf("--out file differs (%v)", err)
 			}
 		}
 		// Import from stdin, under a new id.
-		r := h.runIn(readFixture(t, shuffleFx), "import", "-")
+		r := h.runIn(fixtures.Read(t, shuffleFx), "import", "-")
 		if r.code != 0 {
 			t.Fatalf("import -: %d %s", r.code, r.stderr)
 		}
@@ -73,7 +74,7 @@ func TestImportExportByteCompatible(t *testing.T) {
 		if newID == shuffleID || len(newID) != 32 {
 			t.Fatalf("new id %q", newID)
 		}
-		if got := h.ok("export", newID); got != string(readFixture(t, shuffleFx)) {
+		if got := h.ok("export", newID); got != string(fixtures.Read(t, shuffleFx)) {
 			t.Fatal("stdin import changed the bytes")
 		}
 	})
@@ -104,7 +105,7 @@ func TestList(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(rows) != 2 || rows[0].ID != variedID || rows[0].Cookies != 16 || rows[1].Cookies != 2 ||
-			rows[1].Size != len(readFixture(t, shuffleFx)) || rows[0].LastUsed.UnixMilli() != 1795906638096 {
+			rows[1].Size != len(fixtures.Read(t, shuffleFx)) || rows[0].LastUsed.UnixMilli() != 1795906638096 {
 			t.Fatalf("json rows: %+v", rows)
 		}
 		for _, tc := range []struct {
@@ -146,7 +147,7 @@ func TestShow(t *testing.T) {
 				t.Errorf("show output lacks %q:\n%s", want, out)
 			}
 		}
-		if got := h.ok("show", "--json", variedID); got != string(readFixture(t, variedFx))+"\n" {
+		if got := h.ok("show", "--json", variedID); got != string(fixtures.Read(t, variedFx))+"\n" {
 			t.Fatalf("show --json: %s", got)
 		}
 		got := h.ok("show", variedID, "--url", "http://127.0.0.1:18090/set/echo")
@@ -155,7 +156,7 @@ func TestShow(t *testing.T) {
 			t.Fatalf("--url:\n got %q\nwant %q", got, want)
 		}
 		// --url does not save the cookies' lastAccessed.
-		if got := h.ok("export", variedID); got != string(readFixture(t, variedFx)) {
+		if got := h.ok("export", variedID); got != string(fixtures.Read(t, variedFx)) {
 			t.Fatal("show --url changed the stored session")
 		}
 		h.fails(ExitUsage, "--url", "show", variedID, "--url", "not a url")
@@ -205,11 +206,11 @@ func TestImportRejects(t *testing.T) {
 		// An existing id is only replaced with --force.
 		h.ok("import", "--id", variedID, fixturePath(t, variedFx))
 		h.fails(ExitError, "already exists (use --force", "import", "--id", variedID, fixturePath(t, shuffleFx))
-		if got := h.ok("export", variedID); got != string(readFixture(t, variedFx)) {
+		if got := h.ok("export", variedID); got != string(fixtures.Read(t, variedFx)) {
 			t.Fatal("a refused import changed the session")
 		}
 		h.ok("import", "--force", "--id", variedID, fixturePath(t, shuffleFx))
-		if got := h.ok("export", variedID); got != string(readFixture(t, shuffleFx)) {
+		if got := h.ok("export", variedID); got != string(fixtures.Read(t, shuffleFx)) {
 			t.Fatal("--force did not replace the session")
 		}
 		// --touch marks the session used now.
@@ -373,7 +374,7 @@ func TestFileStoreCorruptedFile(t *testing.T) {
 	importFixtures(t, h, "")
 	dir := fileDir(t, "a")
 	for i, fx := range []string{"corrupted-truncated.rhfsession", "invalid-missing-data-crashes-node.rhfsession"} {
-		if err := os.WriteFile(filepath.Join(dir, idN(i+1)+".rhfsession"), readFixture(t, fx), 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, idN(i+1)+".rhfsession"), fixtures.Read(t, fx), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rammerhead-go/rammerhead/internal/fixtures"
 	"github.com/rammerhead-go/rammerhead/store"
 	"github.com/rammerhead-go/rammerhead/store/memstore"
 )
@@ -43,7 +44,7 @@ func TestMigrateAcrossKinds(t *testing.T) {
 			t.Fatalf("%s changed on the way:\n%s\n%s", id, want, got)
 		}
 	}
-	if got := h.ok("export", "--store", "redis:z", variedID); got != string(readFixture(t, variedFx)) {
+	if got := h.ok("export", "--store", "redis:z", variedID); got != string(fixtures.Read(t, variedFx)) {
 		t.Fatal("the Node fixture is no longer byte-identical after two migrations")
 	}
 	h.fails(ExitError, `opening store "nowhere:": unknown store`, "migrate", "--from", "memory:x", "--to", "nowhere:")
@@ -103,7 +104,7 @@ func FuzzRun(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	fixture := readFixture(f, variedFx)
+	fixture := fixtures.Read(f, variedFx)
 	f.Fuzz(func(t *testing.T, line string) {
 		args := strings.Fields(line)
 		for _, a := range args {
@@ -135,7 +136,7 @@ func FuzzRun(f *testing.F) {
 func BenchmarkList(b *testing.B) {
 	st := memstore.New(&memstore.Options{Expiry: noExpiry, CleanupInterval: store.Disabled})
 	defer st.Close()
-	fixture := readFixture(b, variedFx)
+	fixture := fixtures.Read(b, variedFx)
 	for i := range 1000 {
 		if err := st.AddSerialized(context.Background(), idN(i), fixture); err != nil {
 			b.Fatal(err)

@@ -43,29 +43,13 @@ func (c *clock) Set(t time.Time) {
 	c.mu.Unlock()
 }
 
-// fixtureDir returns ../shared/fixtures/rammerhead-sessions beside the
-// directory holding go.mod.
-func fixtureDir(t testing.TB) string {
-	t.Helper()
-	return fixtures.MustDir(t)
-}
-
 func fixturePath(t testing.TB, name string) string {
 	t.Helper()
-	p := filepath.Join(fixtureDir(t), name)
+	p := filepath.Join(fixtures.MustDir(t), name)
 	if _, err := os.Stat(p); err != nil {
 		t.Fatalf("fixture: %v", err)
 	}
 	return p
-}
-
-func readFixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(fixturePath(t, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // opener opens stores by name for one test. Each name ("" is "a") is one

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/rammerhead-go/rammerhead/internal/fixtures"
 	"github.com/rammerhead-go/rammerhead/urlshuffle"
 )
 
@@ -15,32 +16,10 @@ const (
 	testSID    = "0123456789abcdef0123456789abcdef"
 )
 
-// fixtureDir returns the Node-written session fixtures, found by walking up
-// from the package directory to the module root (the directory holding
-// go.mod) and then to ../shared beside it.
-func fixtureDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the package directory")
-		}
-		dir = parent
-	}
-	return filepath.Join(dir, "..", "shared", "fixtures", "rammerhead-sessions")
-}
-
 // fixtureDict returns the shuffleDict of a fixture session file.
 func fixtureDict(t testing.TB, name string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(fixtureDir(t), name))
+	b, err := os.ReadFile(filepath.Join(fixtures.MustDir(t), name))
 	if err != nil {
 		t.Fatal(err)
 	}
