@@ -42,9 +42,8 @@ func (s *Server) getSession(w http.ResponseWriter, r *http.Request, id string, t
 		textError(w, http.StatusBadRequest, msgInvalidID)
 		return nil, false
 	}
-	st := s.SessionStore()
-	if st == nil {
-		textError(w, http.StatusServiceUnavailable, "session store unavailable")
+	st, ok := s.currentStore(w)
+	if !ok {
 		return nil, false
 	}
 	// Touched only once the IP check has passed: a client from another
@@ -89,9 +88,8 @@ func (s *Server) handleNewSession(w http.ResponseWriter, r *http.Request) {
 	if !s.checkPassword(w, r) {
 		return
 	}
-	st := s.SessionStore()
-	if st == nil {
-		textError(w, http.StatusServiceUnavailable, "session store unavailable")
+	st, ok := s.currentStore(w)
+	if !ok {
 		return
 	}
 	var (
@@ -193,9 +191,8 @@ func (s *Server) handleDeleteSession(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	st := s.SessionStore()
-	if st == nil {
-		textError(w, http.StatusServiceUnavailable, "session store unavailable")
+	st, ok := s.currentStore(w)
+	if !ok {
 		return
 	}
 	deleted, err := st.Delete(r.Context(), id)
@@ -226,9 +223,8 @@ func (s *Server) handleSessionExists(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	st := s.SessionStore()
-	if st == nil {
-		textError(w, http.StatusServiceUnavailable, "session store unavailable")
+	st, ok := s.currentStore(w)
+	if !ok {
 		return
 	}
 	ok, err := st.Has(r.Context(), id)

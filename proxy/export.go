@@ -120,9 +120,8 @@ func (s *Server) handleImportSession(w http.ResponseWriter, r *http.Request) {
 		textError(w, http.StatusBadRequest, "invalid export: corrupted session")
 		return
 	}
-	st := s.SessionStore()
-	if st == nil {
-		textError(w, http.StatusServiceUnavailable, "session store unavailable")
+	st, ok := s.currentStore(w)
+	if !ok {
 		return
 	}
 	// Reserve the id with Add (atomic: ErrExists when taken), then

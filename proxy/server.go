@@ -562,6 +562,17 @@ func (s *Server) checkPassword(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
+// currentStore returns the session store, or answers 503 and returns false
+// when there is none (the server is shutting down).
+func (s *Server) currentStore(w http.ResponseWriter) (store.Store, bool) {
+	st := s.SessionStore()
+	if st == nil {
+		textError(w, http.StatusServiceUnavailable, "session store unavailable")
+		return nil, false
+	}
+	return st, true
+}
+
 // storeErr answers a store error other than "not found" with 503 and
 // logs it.
 func (s *Server) storeErr(w http.ResponseWriter, r *http.Request, op string, err error) {

@@ -115,16 +115,8 @@ func createExclusive(path string, data []byte) (err error) {
 		_ = f.Close()
 		return fmt.Errorf("secret: creating %s: %w", path, err)
 	}
-	if _, err := f.Write(data); err != nil {
-		_ = f.Close()
-		return fmt.Errorf("secret: writing %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		_ = f.Close()
-		return fmt.Errorf("secret: writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("secret: writing %s: %w", path, err)
+	if err := writeClose(f, data, path); err != nil {
+		return err
 	}
 	if err := os.Link(tmp, path); err != nil {
 		if errors.Is(err, fs.ErrExist) {
@@ -147,15 +139,23 @@ func writeExclusive(path string, data []byte) error {
 	if err != nil {
 		return fmt.Errorf("secret: creating %s: %w", path, err)
 	}
-	if _, err := f.Write(data); err != nil {
-		_ = f.Close()
-		return fmt.Errorf("secret: writing %s: %w", path, err)
+	if err := writeClose(f, data, path); err != nil {
+		return err
 	}
-	if err := f.Sync(); err != nil {
-		_ = f.Close()
-		return fmt.Errorf("secret: writing %s: %w", path, err)
+	return nil
+}
+
+// writeClose writes data to f, syncs and closes it; path names the file in
+// errors.
+func writeClose(f *os.File, data []byte, path string) error {
+	_, err := f.Write(data)
+	if err == nil {
+		err = f.Sync()
 	}
-	if err := f.Close(); err != nil {
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return fmt.Errorf("secret: writing %s: %w", path, err)
 	}
 	return nil
