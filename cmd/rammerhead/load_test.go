@@ -342,6 +342,11 @@ func TestLoad(t *testing.T) {
 		h1, r1 := peak(proxied[:n/2])
 		h2, r2 := peak(proxied[n/2:])
 		t.Logf("proxied phase: peak heapInuse %.1fM then %.1fM, peak RSS %.1fM then %.1fM (first half, second half)", mb(h1), mb(h2), mb(r1), mb(r2))
+		// Flat memory: the second half of a full run may not peak much
+		// above the first (GC keeps the heap sawing; a leak grows it).
+		if *loadFull && (h2 > h1+h1/2+8<<20 || r2 > r1+r1/4+16<<20) {
+			t.Errorf("memory grew during the proxied phase: heap %.1fM -> %.1fM, RSS %.1fM -> %.1fM", mb(h1), mb(h2), mb(r1), mb(r2))
+		}
 	}
 
 	if code := stop(); code != 0 {
